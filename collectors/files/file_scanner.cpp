@@ -1,0 +1,302 @@
+#include "files/file_scanner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <set>
+#include <system_error>
+
+#include "ndes/cert/classify.h"
+#include "ndes/cert/parse.h"
+
+namespace fs = std::filesystem;
+
+namespace ndes::files {
+namespace {
+
+constexpr const char* kCollector = "files";
+
+std::int64_t mtime_ns(const fs::file_time_type& t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+ReadError reason_for(const std::error_code& ec) {
+  return ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted
+             ? ReadError::permission_denied
+             : ReadError::read_failed;
+}
+
+ReadErrorRecord error_record(const std::string& source, const std::string& path, ReadError reason,
+                             std::string detail) {
+  return ReadErrorRecord{Origin{kCollector, source, path}, reason, std::move(detail)};
+}
+
+// Reads at most `limit` bytes of `path`; errno-based so permission problems are
+// told apart from other failures on every platform.
+struct ReadOutcome {
+  std::vector<std::uint8_t> bytes;
+  std::error_code error;
+};
+
+ReadOutcome read_file(const std::string& path, std::uintmax_t limit) {
+  ReadOutcome out;
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    out.error = std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+    return out;
+  }
+  std::uint8_t buf[16384];
+  while (out.bytes.size() <= limit) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    out.bytes.insert(out.bytes.end(), buf, buf + n);
+    if (n < sizeof buf) {
+      if (std::ferror(f) != 0) {
+        out.error = std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+      }
+      break;
+    }
+  }
+  std::fclose(f);
+  return out;
+}
+
+std::optional<std::string> read_passphrase(const std::string& file, std::string& problem) {
+  auto r = read_file(file, 64 * 1024);
+  if (r.error) {
+    problem = "cannot read passphrase file " + file + ": " + r.error.message();
+    return std::nullopt;
+  }
+  std::string s(r.bytes.begin(), r.bytes.end());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
+    s.pop_back();  // editors add a newline that is not part of the passphrase
+  }
+  return s;
+}
+
+// What a file's name says. Private keys are never opened; files whose names do
+// not say "certificate" are sniffed, but an unreadable or oversized one is skipped
+// quietly rather than reported (a log or a key next to the certificates is not an
+// error).
+enum class NameKind { certificate, private_key, unknown };
+
+NameKind name_kind(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const std::set<std::string> kCertificate = {".pem", ".crt", ".cer", ".der", ".cert",
+                                                     ".p7b", ".p7c", ".p7",  ".pfx", ".p12"};
+  if (kCertificate.count(ext) != 0) {
+    return NameKind::certificate;
+  }
+  return ext == ".key" ? NameKind::private_key : NameKind::unknown;
+}
+
+}  // namespace
+
+WalkResult walk_root(const std::string& root) {
+  WalkResult out;
+  std::error_code ec;
+  const fs::file_status st = fs::status(root, ec);
+  if (ec || !fs::exists(st)) {
+    const auto err = ec ? ec : std::make_error_code(std::errc::no_such_file_or_directory);
+    out.errors.push_back(
+        error_record(root, root, reason_for(err), "cannot open " + root + ": " + err.message()));
+    return out;
+  }
+
+  std::set<fs::path> visited_dirs;
+  std::vector<fs::path> pending;
+  auto add_file = [&](const fs::path& p) {
+    std::error_code e1;
+    std::error_code e2;
+    const auto size = fs::file_size(p, e1);
+    const auto mtime = fs::last_write_time(p, e2);
+    if (e1 || e2) {
+      const auto err = e1 ? e1 : e2;
+      out.errors.push_back(error_record(root, p.string(), reason_for(err),
+                                        "cannot stat " + p.string() + ": " + err.message()));
+      return;
+    }
+    out.files.push_back(FoundFile{p.string(), size, mtime_ns(mtime)});
+  };
+
+  if (!fs::is_directory(st)) {
+    if (fs::is_regular_file(st)) {
+      add_file(root);
+    }
+    return out;
+  }
+  pending.emplace_back(root);
+  while (!pending.empty()) {
+    const fs::path dir = pending.back();
+    pending.pop_back();
+    std::error_code cec;
+    const fs::path canonical = fs::canonical(dir, cec);
+    if (cec || !visited_dirs.insert(canonical).second) {
+      continue;  // a link loop, or a directory reached twice through links
+    }
+    std::error_code dec;
+    fs::directory_iterator it(dir, dec);
+    if (dec) {
+      out.errors.push_back(error_record(root, dir.string(), reason_for(dec),
+                                        "cannot list " + dir.string() + ": " + dec.message()));
+      continue;
+    }
+    for (; it != fs::directory_iterator(); it.increment(dec)) {
+      if (dec) {
+        out.errors.push_back(error_record(root, dir.string(), reason_for(dec),
+                                          "cannot list " + dir.string() + ": " + dec.message()));
+        break;
+      }
+      std::error_code sec;
+      const fs::file_status est = it->status(sec);  // follows links
+      if (sec) {
+        if (it->is_symlink(sec)) {
+          continue;  // a dangling link is nothing to read
+        }
+        out.errors.push_back(
+            error_record(root, it->path().string(), reason_for(sec),
+                         "cannot stat " + it->path().string() + ": " + sec.message()));
+        continue;
+      }
+      if (fs::is_directory(est)) {
+        pending.push_back(it->path());
+      } else if (fs::is_regular_file(est)) {
+        add_file(it->path());
+      }  // sockets, FIFOs and devices are never read: a FIFO would block the scan
+    }
+  }
+  std::sort(out.files.begin(), out.files.end(),
+            [](const FoundFile& a, const FoundFile& b) { return a.path < b.path; });
+  return out;
+}
+
+FileScanner::FileScanner(FilesCollectorConfig config, TemplateNames template_names)
+    : config_(std::move(config)), template_names_(std::move(template_names)) {}
+
+FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot& root,
+                                          std::size_t passphrase_hash,
+                                          const std::optional<std::string>& passphrase,
+                                          const std::string& passphrase_problem) {
+  CacheEntry entry;
+  entry.size = file.size;
+  entry.mtime_ns = file.mtime_ns;
+  entry.passphrase_hash = passphrase_hash;
+  const std::string& source = root.path;
+  const NameKind kind = name_kind(file.path);
+  if (kind == NameKind::private_key) {
+    return entry;
+  }
+  if (kind == NameKind::unknown && file.size > config_.max_file_size) {
+    spdlog::debug("files collector: skipping {} ({} bytes, not named as a certificate)", file.path,
+                  file.size);
+    return entry;
+  }
+  if (file.size > config_.max_file_size) {
+    entry.errors.push_back(error_record(source, file.path, ReadError::too_large,
+                                        file.path + " is " + std::to_string(file.size) +
+                                            " bytes, over the limit of " +
+                                            std::to_string(config_.max_file_size)));
+    return entry;
+  }
+  auto read = read_file(file.path, config_.max_file_size);
+  if (read.error && kind == NameKind::unknown) {
+    spdlog::debug("files collector: skipping unreadable {}: {}", file.path, read.error.message());
+    return entry;
+  }
+  if (read.error) {
+    entry.errors.push_back(error_record(source, file.path, reason_for(read.error),
+                                        "cannot read " + file.path + ": " + read.error.message()));
+    return entry;
+  }
+  if (read.bytes.size() > config_.max_file_size) {  // it grew since the walk
+    entry.errors.push_back(error_record(
+        source, file.path, ReadError::too_large,
+        file.path + " is over the limit of " + std::to_string(config_.max_file_size) + " bytes"));
+    return entry;
+  }
+
+  ++parses_;
+  ParseOptions options;
+  options.pkcs12_passphrase = passphrase;
+  options.template_names = &template_names_;
+  ParseResult parsed = parse_certificates(read.bytes, file.path, options);
+  if (parsed.not_certificate) {
+    return entry;
+  }
+  for (auto& cert : parsed.certificates) {
+    CertificateRecord rec;
+    rec.origin = Origin{kCollector, source, file.path};
+    rec.role = classify(cert);
+    rec.cert = std::move(cert);
+    entry.certificates.push_back(std::move(rec));
+  }
+  if (parsed.error) {
+    std::string detail = file.path + ": " + parsed.detail;
+    if (*parsed.error == ReadError::bad_passphrase && !passphrase_problem.empty()) {
+      detail += " (" + passphrase_problem + ")";
+    }
+    entry.errors.push_back(error_record(source, file.path, *parsed.error, std::move(detail)));
+  }
+  return entry;
+}
+
+CollectorResult FileScanner::scan() {
+  CollectorResult result;
+  result.collector = kCollector;
+  std::unordered_map<std::string, CacheEntry> next;
+
+  for (const auto& root : config_.roots) {
+    result.sources.push_back(root.path);
+    const auto& passphrase_file =
+        root.pkcs12_passphrase_file ? root.pkcs12_passphrase_file : config_.pkcs12_passphrase_file;
+    std::optional<std::string> passphrase;
+    std::string passphrase_problem;
+    if (passphrase_file) {
+      passphrase = read_passphrase(*passphrase_file, passphrase_problem);
+      if (!passphrase) {
+        spdlog::warn("files collector: {}", passphrase_problem);
+      }
+    }
+    // A changed passphrase must re-parse the files it applies to.
+    const std::size_t passphrase_hash = passphrase ? std::hash<std::string>{}(*passphrase) : 0;
+
+    WalkResult walk = walk_root(root.path);
+    for (auto& e : walk.errors) {
+      spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
+      result.errors.push_back(std::move(e));
+    }
+    for (const auto& file : walk.files) {
+      if (next.count(file.path) != 0) {
+        continue;  // reachable from two roots: the first one reports it
+      }
+      auto cached = cache_.find(file.path);
+      CacheEntry entry;
+      if (cached != cache_.end() && cached->second.size == file.size &&
+          cached->second.mtime_ns == file.mtime_ns &&
+          cached->second.passphrase_hash == passphrase_hash) {
+        entry = std::move(cached->second);
+      } else {
+        entry = load(file, root, passphrase_hash, passphrase, passphrase_problem);
+        for (const auto& e : entry.errors) {
+          spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
+        }
+      }
+      result.certificates.insert(result.certificates.end(), entry.certificates.begin(),
+                                 entry.certificates.end());
+      result.errors.insert(result.errors.end(), entry.errors.begin(), entry.errors.end());
+      next.emplace(file.path, std::move(entry));
+    }
+  }
+  cache_ = std::move(next);  // files gone since the last scan leave no series behind
+  return result;
+}
+
+}  // namespace ndes::files

@@ -1,0 +1,38 @@
+// The exporter's settings as plain values. exporter/config.cpp fills it from the
+// command line and the YAML file; collectors read their part when created.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ndes/cert/parse.h"
+
+namespace ndes {
+
+struct FilesRoot {
+  std::string path;  // a file or a directory, as the user gave it
+  // File holding the PKCS#12 passphrase for this root; else the collector-wide one.
+  std::optional<std::string> pkcs12_passphrase_file;
+};
+
+struct FilesCollectorConfig {
+  std::vector<FilesRoot> roots;
+  std::optional<std::string> pkcs12_passphrase_file;
+  std::size_t max_file_size = 1024 * 1024;  // larger files are too_large errors
+};
+
+struct ExporterConfig {
+  std::string listen_address = ":10227";
+  std::string telemetry_path = "/metrics";
+  std::vector<std::string> collectors_enabled;  // empty: the platform default
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  FilesCollectorConfig files;
+  TemplateNames template_names;  // v2 template OID -> name
+  bool demo = false;
+  std::string demo_dir;  // where the demo store is generated; "" = a temp dir
+};
+
+}  // namespace ndes

@@ -1,0 +1,115 @@
+#include "exporter/exporter_collectable.h"
+
+#include <exception>
+#include <future>
+#include <stdexcept>
+
+#include "exporter/logging.h"
+
+namespace ndes {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+CollectorResult run_collector(Collector& collector) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::string failure;
+  try {
+    CollectorResult result = collector.collect();
+    if (result.collector.empty()) {
+      result.collector = std::string(collector.name());
+    }
+    return result;
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  CollectorResult result;
+  result.collector = std::string(collector.name());
+  result.success = false;
+  result.duration_seconds = elapsed();
+  log_error("collector failed", {{"collector", result.collector}, {"err", failure}});
+  return result;
+}
+
+ExporterCollectable::ExporterCollectable(std::vector<std::unique_ptr<Collector>> collectors,
+                                         BuildInfo build_info, Clock clock)
+    : collectors_(std::move(collectors)),
+      build_info_(std::move(build_info)),
+      clock_(std::move(clock)) {}
+
+std::unique_ptr<ExporterCollectable> ExporterCollectable::from_config(const ExporterConfig& config,
+                                                                      BuildInfo build_info) {
+  std::vector<std::unique_ptr<Collector>> collectors;
+  for (const auto& name : config.collectors_enabled) {
+    collectors.push_back(CollectorRegistry::instance().create(name, config));
+  }
+  return std::make_unique<ExporterCollectable>(std::move(collectors), std::move(build_info));
+}
+
+std::shared_ptr<const Snapshot> ExporterCollectable::collect_snapshot() const {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->taken_at = clock_();
+  if (collectors_.size() == 1) {
+    snapshot->results.push_back(run_collector(*collectors_.front()));
+  } else {
+    std::vector<std::future<CollectorResult>> futures;
+    futures.reserve(collectors_.size());
+    for (const auto& c : collectors_) {
+      Collector* collector = c.get();
+      futures.push_back(
+          std::async(std::launch::async, [collector] { return run_collector(*collector); }));
+    }
+    for (auto& f : futures) {
+      snapshot->results.push_back(f.get());
+    }
+  }
+  std::shared_ptr<const Snapshot> result = std::move(snapshot);
+  {
+    const std::lock_guard lock(mutex_);
+    // Scrapes can overlap: keep the newest.
+    if (!last_ || last_->taken_at <= result->taken_at) {
+      last_ = result;
+    }
+  }
+  return result;
+}
+
+std::shared_ptr<const Snapshot> ExporterCollectable::last_snapshot() const {
+  const std::lock_guard lock(mutex_);
+  return last_;
+}
+
+std::shared_ptr<const Snapshot> ExporterCollectable::snapshot_or_collect() const {
+  if (auto last = last_snapshot()) {
+    return last;
+  }
+  return collect_snapshot();
+}
+
+std::vector<prometheus::MetricFamily> ExporterCollectable::Collect() const {
+  const auto snapshot = collect_snapshot();
+  auto families = to_families(snapshot->results, snapshot->taken_at);
+  families.push_back(build_info_family(build_info_));
+  return families;
+}
+
+std::vector<std::string> ExporterCollectable::collector_names() const {
+  std::vector<std::string> names;
+  names.reserve(collectors_.size());
+  for (const auto& c : collectors_) {
+    names.emplace_back(c->name());
+  }
+  return names;
+}
+
+std::string ExporterCollectable::scrape() const { return serialize(Collect()); }
+
+}  // namespace ndes

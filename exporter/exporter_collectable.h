@@ -1,0 +1,71 @@
+// The /metrics source: runs every enabled collector at scrape time and maps the
+// results to metric families. Keeps the last results for the landing page.
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ndes/collect/collector.h"
+#include "ndes/collect/records.h"
+#include "ndes/config.h"
+#include "ndes/metrics/families.h"
+
+namespace ndes {
+
+// Unix seconds now.
+std::int64_t unix_now();
+
+// The results of one run of every collector.
+struct Snapshot {
+  std::vector<CollectorResult> results;
+  std::int64_t taken_at = 0;  // Unix seconds
+};
+
+class ExporterCollectable : public prometheus::Collectable {
+ public:
+  using Clock = std::function<std::int64_t()>;
+
+  ExporterCollectable(std::vector<std::unique_ptr<Collector>> collectors, BuildInfo build_info,
+                      Clock clock = unix_now);
+
+  // Creates config.collectors_enabled through the CollectorRegistry. Throws
+  // std::invalid_argument for a name that is not registered.
+  static std::unique_ptr<ExporterCollectable> from_config(const ExporterConfig& config,
+                                                          BuildInfo build_info);
+
+  // Runs every collector (concurrently) and returns their families plus build info.
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+  // Runs every collector and records the results as the latest snapshot.
+  std::shared_ptr<const Snapshot> collect_snapshot() const;
+  // The latest snapshot, or nullptr before the first collection.
+  std::shared_ptr<const Snapshot> last_snapshot() const;
+  // The latest snapshot; runs a collection first if none has happened yet.
+  std::shared_ptr<const Snapshot> snapshot_or_collect() const;
+
+  std::vector<std::string> collector_names() const;
+
+  // Collect() serialized in the Prometheus text format.
+  std::string scrape() const;
+
+ private:
+  std::vector<std::unique_ptr<Collector>> collectors_;
+  BuildInfo build_info_;
+  Clock clock_;
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<const Snapshot> last_;
+};
+
+// Runs `collector`, turning an exception into a failed result with the measured
+// duration (and logging it).
+CollectorResult run_collector(Collector& collector);
+
+}  // namespace ndes

@@ -1,0 +1,176 @@
+// ndes_exporter: flags and config -> logging -> collectors -> HTTP server, until
+// SIGINT or SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "exporter/config.h"
+#include "exporter/demo_store.h"
+#include "exporter/exporter_collectable.h"
+#include "exporter/http_server.h"
+#include "exporter/landing_page.h"
+#include "exporter/logging.h"
+#include "exporter/version.h"
+
+namespace {
+
+// The URL a person on this machine would open for the given listen address.
+std::string local_url(const std::string& listen_address, int port) {
+  std::string error;
+  const auto address = ndes::parse_listen_address(listen_address, &error);
+  std::string host = "localhost";
+  if (address && !address->host.empty() && address->host != "0.0.0.0" && address->host != "::") {
+    host = address->ipv6 ? "[" + address->host + "]" : address->host;
+  }
+  return "http://" + host + ":" + std::to_string(port) + "/";
+}
+
+struct RemoveOnExit {
+  std::string path;
+  RemoveOnExit() = default;
+  RemoveOnExit(const RemoveOnExit&) = delete;
+  RemoveOnExit& operator=(const RemoveOnExit&) = delete;
+  ~RemoveOnExit() {
+    if (!path.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  }
+};
+
+int wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int run(ndes::ExporterConfig config) {
+  ndes::setup_logging(config.log_level, config.log_format);
+  const ndes::BuildInfo build = ndes::exporter_build_info();
+  ndes::log_info(
+      "starting ndes_exporter",
+      {{"version", build.version}, {"revision", build.revision}, {"platform", build.platform}});
+
+  std::string demo_dir;
+  RemoveOnExit temp_demo_dir;  // a temp dir we made is removed again at exit
+  if (config.demo) {
+    try {
+      if (config.demo_dir.empty()) {
+        demo_dir = ndes::make_temp_demo_dir();
+        temp_demo_dir.path = demo_dir;
+      } else {
+        demo_dir = config.demo_dir;
+      }
+      const auto store = ndes::generate_demo_store(demo_dir, ndes::unix_now());
+      demo_dir = store.dir;
+      config.files.roots.push_back(ndes::FilesRoot{store.dir, std::nullopt});
+      config.template_names.try_emplace(ndes::kDemoSslTemplateOid, ndes::kDemoSslTemplateName);
+      ndes::log_info("demo store generated",
+                     {{"dir", store.dir}, {"files", std::to_string(store.files.size())}});
+    } catch (const std::exception& e) {
+      ndes::log_error("cannot generate the demo store", {{"err", e.what()}});
+      std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
+      return 1;
+    }
+  }
+
+  std::unique_ptr<ndes::ExporterCollectable> exporter;
+  try {
+    exporter = ndes::ExporterCollectable::from_config(config, build);
+  } catch (const std::exception& e) {
+    ndes::log_error("cannot create collectors", {{"err", e.what()}});
+    std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
+    return 1;
+  }
+  std::string enabled;
+  for (const auto& name : exporter->collector_names()) {
+    enabled += (enabled.empty() ? "" : ",") + name;
+  }
+  ndes::log_info("collectors enabled", {{"collectors", enabled}});
+
+  // Block the stop signals before any thread starts, so every thread inherits the
+  // mask and sigwait below is the one place they arrive.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  ndes::HttpServer server(ndes::HttpServer::Options{config.listen_address});
+  const std::string telemetry_path = config.telemetry_path;
+  server.route(telemetry_path, [&exporter](const ndes::Request&) {
+    ndes::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = exporter->scrape();
+    return r;
+  });
+  server.route("/healthz", [](const ndes::Request&) { return ndes::Response::text(200, "ok\n"); });
+  server.route("/", [&exporter, &build, telemetry_path](const ndes::Request&) {
+    const auto snapshot = exporter->snapshot_or_collect();
+    ndes::LandingPageData page;
+    page.version = build.version;
+    page.revision = build.revision;
+    page.collectors = exporter->collector_names();
+    page.telemetry_path = telemetry_path;
+    page.results = snapshot->results;
+    page.now = ndes::unix_now();
+    ndes::Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = ndes::render_landing_page(page);
+    return r;
+  });
+
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    ndes::log_error("cannot start the web server",
+                    {{"address", config.listen_address}, {"err", e.what()}});
+    std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
+    return 1;
+  }
+  const std::string url = local_url(config.listen_address, server.port());
+  ndes::log_info("listening", {{"address", config.listen_address},
+                               {"port", std::to_string(server.port())},
+                               {"telemetry_path", telemetry_path}});
+  if (config.demo) {
+    ndes::log_info("demo store ready", {{"url", url}, {"dir", demo_dir}});
+    std::cout << "ndes_exporter demo: " << url << std::endl;
+  }
+
+  const int sig = wait_for_signal();
+  ndes::log_info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  server.stop();
+  ndes::log_info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ndes::ParseOutcome outcome = ndes::parse_command_line(argc, argv);
+  if (!outcome.should_run()) {
+    std::FILE* stream = outcome.exit_code == 0 ? stdout : stderr;
+    std::fputs(outcome.message.c_str(), stream);
+    if (!outcome.message.empty() && outcome.message.back() != '\n') {
+      std::fputc('\n', stream);
+    }
+    return outcome.exit_code;
+  }
+  try {
+    return run(std::move(*outcome.config));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
+    return 1;
+  }
+}

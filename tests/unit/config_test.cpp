@@ -1,0 +1,477 @@
+// exporter/config: flags and the YAML file -> ExporterConfig, and the one-line
+// errors (exit 2) for everything that is wrong.
+#include "exporter/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "exporter/http_server.h"
+#include "exporter/version.h"
+#include "ndes/collect/collector.h"
+#include "support/run.h"
+
+namespace ndes {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A second collector, so lists of several names can be tested. The real `files`
+// collector comes from ndes_collectors.
+class NoopCollector : public Collector {
+ public:
+  std::string_view name() const override { return "noop"; }
+  CollectorResult collect() override { return CollectorResult{}; }
+};
+const bool kNoopRegistered = [] {
+  CollectorRegistry::instance().add(
+      "noop", [](const ExporterConfig&) { return std::make_unique<NoopCollector>(); });
+  return true;
+}();
+
+ParseOutcome parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "ndes_exporter");
+  std::vector<const char*> argv;
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+ExporterConfig parse_ok(std::vector<std::string> args) {
+  const ParseOutcome out = parse(std::move(args));
+  EXPECT_TRUE(out.should_run()) << out.message;
+  EXPECT_EQ(out.exit_code, 0);
+  return out.config.value_or(ExporterConfig{});
+}
+
+// Expects a usage error: exit 2, no config, and exactly one line.
+std::string parse_error(std::vector<std::string> args) {
+  const ParseOutcome out = parse(std::move(args));
+  EXPECT_FALSE(out.should_run());
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_THAT(out.message, StartsWith("ndes_exporter: error: "));
+  EXPECT_EQ(out.message.find('\n'), std::string::npos) << out.message;
+  return out.message;
+}
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  // Writes `yaml` to <tmp>/config.yml and returns its path.
+  std::string write_config(const std::string& yaml, const std::string& name = "config.yml") {
+    const auto path = dir_ / name;
+    test::write_file(path, yaml);
+    return path.string();
+  }
+  test::TempDir dir_{"ndes-config-test"};
+};
+
+// ---------------------------------------------------------------------------
+// Defaults and flags
+
+TEST(ConfigTest, DefaultsWithoutArguments) {
+  const ExporterConfig cfg = parse_ok({});
+  EXPECT_EQ(cfg.listen_address, ":10227");
+  EXPECT_EQ(cfg.telemetry_path, "/metrics");
+  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("files"));
+  EXPECT_EQ(cfg.log_level, "info");
+  EXPECT_EQ(cfg.log_format, "logfmt");
+  EXPECT_TRUE(cfg.files.roots.empty());
+  EXPECT_FALSE(cfg.files.pkcs12_passphrase_file.has_value());
+  EXPECT_EQ(cfg.files.max_file_size, 1024U * 1024U);
+  EXPECT_TRUE(cfg.template_names.empty());
+  EXPECT_FALSE(cfg.demo);
+  EXPECT_EQ(cfg.demo_dir, "");
+}
+
+TEST(ConfigTest, EveryFlag) {
+  const ExporterConfig cfg = parse_ok({
+      "--web.listen-address=127.0.0.1:9100",
+      "--web.telemetry-path=/probe-metrics",
+      "--collectors.enabled=noop,files",
+      "--collector.files.path=/etc/ndes",
+      "--collector.files.path",
+      "/var/lib/ndes/certs",
+      "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
+      "--collector.files.max-file-size=512KiB",
+      "--log.level=debug",
+      "--log.format=json",
+      "--demo",
+      "--demo.dir=/tmp/ndes-demo",
+  });
+  EXPECT_EQ(cfg.listen_address, "127.0.0.1:9100");
+  EXPECT_EQ(cfg.telemetry_path, "/probe-metrics");
+  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("noop", "files"));
+  ASSERT_EQ(cfg.files.roots.size(), 2U);
+  EXPECT_EQ(cfg.files.roots[0].path, "/etc/ndes");
+  EXPECT_EQ(cfg.files.roots[1].path, "/var/lib/ndes/certs");
+  EXPECT_FALSE(cfg.files.roots[0].pkcs12_passphrase_file.has_value());
+  EXPECT_EQ(cfg.files.pkcs12_passphrase_file, "/etc/ndes/pfx.pass");
+  EXPECT_EQ(cfg.files.max_file_size, 512U * 1024U);
+  EXPECT_EQ(cfg.log_level, "debug");
+  EXPECT_EQ(cfg.log_format, "json");
+  EXPECT_TRUE(cfg.demo);
+  EXPECT_EQ(cfg.demo_dir, "/tmp/ndes-demo");
+}
+
+TEST(ConfigTest, CollectorsAreSplitOnCommasAndRepeatable) {
+  EXPECT_THAT(parse_ok({"--collectors.enabled=noop"}).collectors_enabled, ElementsAre("noop"));
+  EXPECT_THAT(
+      parse_ok({"--collectors.enabled=noop", "--collectors.enabled=files"}).collectors_enabled,
+      ElementsAre("noop", "files"));
+  // Duplicates collapse, order is kept.
+  EXPECT_THAT(parse_ok({"--collectors.enabled=files,noop,files"}).collectors_enabled,
+              ElementsAre("files", "noop"));
+}
+
+TEST(ConfigTest, DemoAddsTheFilesCollector) {
+  EXPECT_THAT(parse_ok({"--collectors.enabled=noop", "--demo"}).collectors_enabled,
+              ElementsAre("noop", "files"));
+  EXPECT_FALSE(parse_ok({"--demo=false"}).demo);
+}
+
+TEST(ConfigTest, ListenAddressForms) {
+  EXPECT_EQ(parse_ok({"--web.listen-address=:1"}).listen_address, ":1");
+  EXPECT_EQ(parse_ok({"--web.listen-address=[::1]:10227"}).listen_address, "[::1]:10227");
+  EXPECT_EQ(parse_ok({"--web.listen-address=localhost:10227"}).listen_address, "localhost:10227");
+  EXPECT_EQ(parse_ok({"--web.listen-address=0.0.0.0:0"}).listen_address, "0.0.0.0:0");
+}
+
+TEST(ConfigTest, LastValueOfASingleFlagWins) {
+  EXPECT_EQ(parse_ok({"--log.level=debug", "--log.level=warn"}).log_level, "warn");
+}
+
+TEST(ConfigTest, HelpAndVersionExitZero) {
+  const ParseOutcome help = parse({"--help"});
+  EXPECT_FALSE(help.should_run());
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag :
+       {"--web.listen-address", "--web.telemetry-path", "--config.file", "--collectors.enabled",
+        "--collector.files.path", "--collector.files.pkcs12-passphrase-file",
+        "--collector.files.max-file-size", "--log.level", "--log.format", "--demo", "--demo.dir",
+        "--version"}) {
+    EXPECT_THAT(help.message, HasSubstr(flag));
+  }
+  EXPECT_THAT(help.message, HasSubstr(":10227"));
+
+  const ParseOutcome version = parse({"--version"});
+  EXPECT_FALSE(version.should_run());
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.message, StartsWith("ndes_exporter, version "));
+  EXPECT_THAT(version.message, HasSubstr(exporter_build_info().version));
+  EXPECT_THAT(version.message, HasSubstr(platform_string()));
+}
+
+TEST(ConfigTest, ByteSizes) {
+  EXPECT_EQ(parse_byte_size("1048576"), 1048576U);
+  EXPECT_EQ(parse_byte_size("1MiB"), 1048576U);
+  EXPECT_EQ(parse_byte_size("1mib"), 1048576U);
+  EXPECT_EQ(parse_byte_size("512KiB"), 524288U);
+  EXPECT_EQ(parse_byte_size("10MB"), 10000000U);
+  EXPECT_EQ(parse_byte_size("2 GiB"), 2ULL * 1024 * 1024 * 1024);
+  EXPECT_EQ(parse_byte_size("100B"), 100U);
+  EXPECT_FALSE(parse_byte_size("").has_value());
+  EXPECT_FALSE(parse_byte_size("MiB").has_value());
+  EXPECT_FALSE(parse_byte_size("1.5MiB").has_value());
+  EXPECT_FALSE(parse_byte_size("-1").has_value());
+  EXPECT_FALSE(parse_byte_size("1 parsec").has_value());
+  EXPECT_FALSE(parse_byte_size("99999999999999999999").has_value());
+  EXPECT_FALSE(parse_byte_size("18446744073709551615GiB").has_value());
+}
+
+// ---------------------------------------------------------------------------
+// Flag errors
+
+TEST(ConfigTest, BadLogLevelNamesTheFlag) {
+  EXPECT_EQ(parse_error({"--log.level=loud"}),
+            "ndes_exporter: error: --log.level: \"loud\" is not one of debug, info, warn, error");
+}
+
+TEST(ConfigTest, BadValuesNameTheFlag) {
+  EXPECT_EQ(parse_error({"--log.format=xml"}),
+            "ndes_exporter: error: --log.format: \"xml\" is not one of logfmt, json");
+  EXPECT_THAT(parse_error({"--collectors.enabled=files,nosuch"}),
+              StartsWith("ndes_exporter: error: --collectors.enabled: \"nosuch\" is not a known "
+                         "collector (known: "));
+  EXPECT_THAT(parse_error({"--collectors.enabled="}),
+              StartsWith("ndes_exporter: error: --collectors.enabled: "));
+  EXPECT_THAT(parse_error({"--web.listen-address=localhost"}),
+              StartsWith("ndes_exporter: error: --web.listen-address: \"localhost\" has no port"));
+  EXPECT_THAT(parse_error({"--web.listen-address=10227"}),
+              StartsWith("ndes_exporter: error: --web.listen-address: \"10227\" has no port"));
+  EXPECT_THAT(parse_error({"--web.listen-address=:99999"}),
+              StartsWith("ndes_exporter: error: --web.listen-address: \":99999\" has an invalid "
+                         "port"));
+  EXPECT_THAT(parse_error({"--web.listen-address=:"}),
+              StartsWith("ndes_exporter: error: --web.listen-address: \":\" has no port"));
+  EXPECT_THAT(parse_error({"--web.listen-address=[::1:80"}),
+              StartsWith("ndes_exporter: error: --web.listen-address: "));
+  EXPECT_THAT(parse_error({"--web.telemetry-path=metrics"}),
+              StartsWith("ndes_exporter: error: --web.telemetry-path: \"metrics\" must start "
+                         "with /"));
+  EXPECT_THAT(parse_error({"--web.telemetry-path=/"}),
+              StartsWith("ndes_exporter: error: --web.telemetry-path: "));
+  EXPECT_THAT(parse_error({"--collector.files.max-file-size=lots"}),
+              StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"lots\" is not "
+                         "a size"));
+  EXPECT_THAT(parse_error({"--collector.files.max-file-size=0"}),
+              StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"0\" must be "
+                         "more than 0"));
+  EXPECT_THAT(parse_error({"--collector.files.path="}),
+              StartsWith("ndes_exporter: error: --collector.files.path: "));
+  EXPECT_THAT(parse_error({"--demo=maybe"}), HasSubstr("--demo"));
+}
+
+TEST(ConfigTest, UnknownFlagsAndArguments) {
+  EXPECT_EQ(parse_error({"--web.listen-adress=:1"}),
+            "ndes_exporter: error: unknown flag --web.listen-adress (see --help)");
+  EXPECT_THAT(parse_error({"serve"}),
+              StartsWith("ndes_exporter: error: unexpected argument \"serve\""));
+  // A repeatable flag takes one value per occurrence.
+  EXPECT_THAT(parse_error({"--collector.files.path", "/a", "/b"}),
+              StartsWith("ndes_exporter: error: unexpected argument \"/b\""));
+  EXPECT_THAT(parse_error({"--log.level"}), HasSubstr("--log.level"));
+}
+
+TEST(ConfigTest, MissingConfigFileNamesTheFlag) {
+  EXPECT_THAT(parse_error({"--config.file=/nonexistent/ndes/config.yml"}),
+              StartsWith("ndes_exporter: error: --config.file: cannot read "
+                         "\"/nonexistent/ndes/config.yml\": "));
+}
+
+// ---------------------------------------------------------------------------
+// The config file
+
+TEST_F(ConfigFileTest, MirrorsEveryFlag) {
+  const std::string path = write_config(R"(
+web:
+  listen-address: "127.0.0.1:9100"
+  telemetry-path: /probe-metrics
+collectors:
+  enabled: [noop, files]
+collector:
+  files:
+    path:
+      - /etc/ndes
+      - /var/lib/ndes/certs
+    pkcs12-passphrase-file: /etc/ndes/pfx.pass
+    max-file-size: 512KiB
+log:
+  level: debug
+  format: json
+demo:
+  enabled: true
+  dir: /tmp/ndes-demo
+)");
+  const ExporterConfig from_file = parse_ok({"--config.file=" + path});
+  const ExporterConfig from_flags = parse_ok({
+      "--web.listen-address=127.0.0.1:9100",
+      "--web.telemetry-path=/probe-metrics",
+      "--collectors.enabled=noop,files",
+      "--collector.files.path=/etc/ndes",
+      "--collector.files.path=/var/lib/ndes/certs",
+      "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
+      "--collector.files.max-file-size=512KiB",
+      "--log.level=debug",
+      "--log.format=json",
+      "--demo",
+      "--demo.dir=/tmp/ndes-demo",
+  });
+  EXPECT_EQ(from_file.listen_address, from_flags.listen_address);
+  EXPECT_EQ(from_file.telemetry_path, from_flags.telemetry_path);
+  EXPECT_EQ(from_file.collectors_enabled, from_flags.collectors_enabled);
+  ASSERT_EQ(from_file.files.roots.size(), 2U);
+  EXPECT_EQ(from_file.files.roots[0].path, "/etc/ndes");
+  EXPECT_EQ(from_file.files.roots[1].path, "/var/lib/ndes/certs");
+  EXPECT_EQ(from_file.files.pkcs12_passphrase_file, from_flags.files.pkcs12_passphrase_file);
+  EXPECT_EQ(from_file.files.max_file_size, from_flags.files.max_file_size);
+  EXPECT_EQ(from_file.log_level, from_flags.log_level);
+  EXPECT_EQ(from_file.log_format, from_flags.log_format);
+  EXPECT_EQ(from_file.demo, from_flags.demo);
+  EXPECT_EQ(from_file.demo_dir, from_flags.demo_dir);
+}
+
+TEST_F(ConfigFileTest, ScalarFormsAndNumbers) {
+  const std::string path = write_config(R"(
+collectors: {enabled: "files, noop"}
+collector: {files: {path: /srv/pki, max-file-size: 2048}}
+demo: yes
+)");
+  const ExporterConfig cfg = parse_ok({"--config.file", path});
+  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("files", "noop"));
+  ASSERT_EQ(cfg.files.roots.size(), 1U);
+  EXPECT_EQ(cfg.files.roots[0].path, "/srv/pki");
+  EXPECT_EQ(cfg.files.max_file_size, 2048U);
+  EXPECT_TRUE(cfg.demo);
+}
+
+TEST_F(ConfigFileTest, PathEntriesMayCarryAPassphraseFile) {
+  const std::string path = write_config(R"(
+collector:
+  files:
+    pkcs12-passphrase-file: /etc/ndes/default.pass
+    path:
+      - /etc/ndes/pem
+      - path: /etc/ndes/pfx
+        pkcs12_passphrase_file: /etc/ndes/pfx.pass
+      - {path: /etc/ndes/other}
+)");
+  const ExporterConfig cfg = parse_ok({"--config.file=" + path});
+  ASSERT_EQ(cfg.files.roots.size(), 3U);
+  EXPECT_EQ(cfg.files.roots[0].path, "/etc/ndes/pem");
+  EXPECT_FALSE(cfg.files.roots[0].pkcs12_passphrase_file.has_value());
+  EXPECT_EQ(cfg.files.roots[1].path, "/etc/ndes/pfx");
+  EXPECT_EQ(cfg.files.roots[1].pkcs12_passphrase_file, "/etc/ndes/pfx.pass");
+  EXPECT_EQ(cfg.files.roots[2].path, "/etc/ndes/other");
+  EXPECT_FALSE(cfg.files.roots[2].pkcs12_passphrase_file.has_value());
+  EXPECT_EQ(cfg.files.pkcs12_passphrase_file, "/etc/ndes/default.pass");
+}
+
+TEST_F(ConfigFileTest, TemplatesFillTemplateNames) {
+  const std::string path = write_config(R"(
+templates:
+  "1.3.6.1.4.1.311.21.8.1.2.3": NDES-SSL
+  1.3.6.1.4.1.311.21.8.4.5.6: "Intune Connector"
+)");
+  const ExporterConfig cfg = parse_ok({"--config.file=" + path});
+  ASSERT_EQ(cfg.template_names.size(), 2U);
+  EXPECT_EQ(cfg.template_names.at("1.3.6.1.4.1.311.21.8.1.2.3"), "NDES-SSL");
+  EXPECT_EQ(cfg.template_names.at("1.3.6.1.4.1.311.21.8.4.5.6"), "Intune Connector");
+}
+
+TEST_F(ConfigFileTest, EmptyFileAndEmptySectionsKeepDefaults) {
+  EXPECT_EQ(parse_ok({"--config.file=" + write_config("")}).listen_address, ":10227");
+  const ExporterConfig cfg = parse_ok({"--config.file=" + write_config("web:\nlog:\n")});
+  EXPECT_EQ(cfg.listen_address, ":10227");
+  EXPECT_EQ(cfg.log_level, "info");
+}
+
+TEST_F(ConfigFileTest, FlagBeatsFile) {
+  const std::string path = write_config(R"(
+web: {listen-address: ":9999", telemetry-path: /from-file}
+log: {level: debug}
+collector: {files: {path: [/from/file/a, /from/file/b]}}
+)");
+  const ExporterConfig cfg = parse_ok(
+      {"--web.listen-address=:1234", "--config.file=" + path, "--collector.files.path=/from/flag"});
+  EXPECT_EQ(cfg.listen_address, ":1234");       // flag
+  EXPECT_EQ(cfg.telemetry_path, "/from-file");  // file
+  EXPECT_EQ(cfg.log_level, "debug");            // file
+  // A list flag replaces the file's list.
+  ASSERT_EQ(cfg.files.roots.size(), 1U);
+  EXPECT_EQ(cfg.files.roots[0].path, "/from/flag");
+}
+
+TEST_F(ConfigFileTest, UnknownKeyIsNamed) {
+  const std::string path = write_config("web:\n  listen-adress: \":9999\"\n");
+  EXPECT_EQ(parse_error({"--config.file=" + path}),
+            "ndes_exporter: error: " + path + ": key web.listen-adress is not known");
+}
+
+TEST_F(ConfigFileTest, UnknownKeysAtEveryLevel) {
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("listen-address: \":1\"\n")}),
+              HasSubstr(": key listen-address is not known"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {paths: [/a]}}")}),
+              HasSubstr(": key collector.files.paths is not known"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {nosuch: {}}")}),
+              HasSubstr(": key collector.nosuch is not known"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [{path: /a, "
+                                                           "passphrase: x}]}}")}),
+              HasSubstr(": key collector.files.path[0].passphrase is not known"));
+  // Command-line-only flags are not config keys.
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("config: {file: /x}")}),
+              HasSubstr(": key config is not known"));
+}
+
+TEST_F(ConfigFileTest, WrongTypesAreNamed) {
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: [a, b]")}),
+              HasSubstr(": web: expected a map, got a list"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("log: {level: [debug]}")}),
+              HasSubstr(": log.level: expected a string, got a list"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: {listen-address: }")}),
+              HasSubstr(": web.listen-address: has no value"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [[/a]]}}")}),
+              HasSubstr(": collector.files.path[0]: expected a path or a map"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [{}]}}")}),
+              HasSubstr(": collector.files.path[0]: has no path"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: [a]")}),
+              HasSubstr(": templates: expected a map"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: {abc: Name}")}),
+              HasSubstr(": templates: \"abc\" is not a dotted OID"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: {1.2.3: {a: b}}")}),
+              HasSubstr(": templates.1.2.3: expected a template name, got a map"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("- a\n- b\n")}),
+              HasSubstr(": expected a map at the top level"));
+}
+
+TEST_F(ConfigFileTest, BadValuesAreNamed) {
+  const std::string path = write_config("log:\n  level: loud\n");
+  EXPECT_EQ(parse_error({"--config.file=" + path}),
+            "ndes_exporter: error: " + path +
+                ": log.level: \"loud\" is not one of debug, info, warn, error");
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("collectors: {enabled: [nosuch]}")}),
+              HasSubstr(": collectors.enabled: \"nosuch\" is not a known collector"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: {listen-address: myhost}")}),
+              HasSubstr(": web.listen-address: \"myhost\" has no port"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("demo: perhaps")}),
+              HasSubstr(": demo: \"perhaps\" is not true or false"));
+}
+
+TEST_F(ConfigFileTest, AFlagDoesNotHideABadFile) {
+  // The file is read in full even where flags override it.
+  const std::string path = write_config("log: {level: loud}");
+  EXPECT_THAT(parse_error({"--config.file=" + path, "--log.level=info"}),
+              HasSubstr(": log.level: \"loud\""));
+}
+
+TEST_F(ConfigFileTest, SyntaxErrorGivesFileAndLine) {
+  const std::string path = write_config("web:\n  listen-address: \":1\n  other: [\n");
+  EXPECT_THAT(parse_error({"--config.file=" + path}),
+              StartsWith("ndes_exporter: error: " + path + ":"));
+}
+
+// ---------------------------------------------------------------------------
+// Listen addresses (shared with the HTTP server)
+
+TEST(ListenAddressTest, ParsesTheThreeForms) {
+  std::string err;
+  auto a = parse_listen_address(":10227", &err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_EQ(a->host, "");
+  EXPECT_EQ(a->port, 10227);
+  EXPECT_EQ(to_civetweb_ports(*a, false), "10227");
+  EXPECT_EQ(to_civetweb_ports(*a, true), "+10227");
+
+  a = parse_listen_address("127.0.0.1:9100", &err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_FALSE(a->ipv6);
+  EXPECT_EQ(to_civetweb_ports(*a, true), "127.0.0.1:9100");
+
+  a = parse_listen_address("[::1]:10227", &err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_EQ(a->host, "::1");
+  EXPECT_TRUE(a->ipv6);
+  EXPECT_EQ(to_civetweb_ports(*a, true), "[::1]:10227");
+
+  a = parse_listen_address("localhost:8080", &err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_EQ(to_civetweb_ports(*a, true), "127.0.0.1:8080");
+}
+
+TEST(ListenAddressTest, Rejects) {
+  for (const char* bad : {"", "10227", "localhost", ":", ":http", ":-1", ":65536", "::1:80",
+                          "[::1]", "[::1]80", "[nope]:80", "a b:80"}) {
+    std::string err;
+    EXPECT_FALSE(parse_listen_address(bad, &err).has_value()) << bad;
+    EXPECT_FALSE(err.empty()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ndes

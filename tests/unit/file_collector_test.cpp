@@ -1,0 +1,119 @@
+// The files collector on directories made by openssl: the walk, the cache, and
+// scans shared between concurrent scrapes.
+#include "files/file_collector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <future>
+#include <thread>
+
+#include "files/file_scanner.h"
+#include "ndes/config.h"
+#include "support/pki.h"
+#include "support/run.h"
+
+namespace fs = std::filesystem;
+
+namespace ndes::files {
+namespace {
+
+using test::kDay;
+using test::now_seconds;
+
+class FileCollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pki_ = std::make_unique<test::TestPki>(tmp_.path() / "pki");
+    store_ = tmp_.path() / "store";
+    fs::create_directories(store_);
+    const auto now = now_seconds();
+    fs::copy_file(pki_->issue("a", "cep", now - kDay, now + 10 * kDay), store_ / "a.pem");
+    fs::copy_file(pki_->issue("b", "eea", now - kDay, now + 20 * kDay), store_ / "b.pem");
+    config_.files.roots.push_back(FilesRoot{store_.string(), std::nullopt});
+  }
+
+  test::TempDir tmp_;
+  std::unique_ptr<test::TestPki> pki_;
+  fs::path store_;
+  ExporterConfig config_;
+};
+
+TEST_F(FileCollectorTest, ConcurrentCallersShareOneScan) {
+  FileCollector collector(config_);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> scans_started{0};
+  collector.set_scan_hook([&] {
+    ++scans_started;
+    released.wait();
+  });
+  std::vector<std::future<CollectorResult>> callers;
+  callers.push_back(std::async(std::launch::async, [&] { return collector.collect(); }));
+  while (scans_started.load() == 0) {
+    std::this_thread::yield();
+  }
+  for (int i = 0; i < 7; ++i) {
+    callers.push_back(std::async(std::launch::async, [&] { return collector.collect(); }));
+  }
+  while (collector.waiting() < 7) {
+    std::this_thread::yield();
+  }
+  release.set_value();
+  for (auto& c : callers) {
+    EXPECT_EQ(c.get().certificates.size(), 2U);
+  }
+  EXPECT_EQ(scans_started.load(), 1);
+  EXPECT_EQ(collector.parses(), 2U);
+}
+
+TEST_F(FileCollectorTest, WarmScanParsesNothing) {
+  FileCollector collector(config_);
+  collector.collect();
+  EXPECT_EQ(collector.parses(), 2U);
+  const auto again = collector.collect();
+  EXPECT_EQ(collector.parses(), 2U);
+  EXPECT_EQ(again.certificates.size(), 2U);
+  EXPECT_TRUE(again.success);
+}
+
+TEST_F(FileCollectorTest, MissingRootIsAnErrorForThatRootOnly) {
+  config_.files.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
+  FileCollector collector(config_);
+  const auto r = collector.collect();
+  EXPECT_EQ(r.certificates.size(), 2U);
+  ASSERT_EQ(r.errors.size(), 1U);
+  EXPECT_EQ(r.errors[0].origin.path, (tmp_.path() / "nope").string());
+  EXPECT_EQ(r.errors[0].reason, ReadError::read_failed);
+  EXPECT_THAT(r.errors[0].detail, ::testing::HasSubstr("No such file"));
+}
+
+TEST_F(FileCollectorTest, SymlinkLoopsEndAndLinkedFilesAreRead) {
+  fs::create_directories(store_ / "sub");
+  fs::create_directory_symlink(store_, store_ / "sub" / "loop");
+  fs::create_symlink(store_ / "a.pem", store_ / "sub" / "a-link.pem");
+  const WalkResult w = walk_root(store_.string());
+  std::vector<std::string> names;
+  for (const auto& f : w.files) {
+    names.push_back(fs::path(f.path).filename().string());
+  }
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("a.pem", "b.pem", "a-link.pem"));
+  EXPECT_TRUE(w.errors.empty());
+}
+
+TEST_F(FileCollectorTest, AFileRootIsScannedAlone) {
+  const WalkResult w = walk_root((store_ / "a.pem").string());
+  ASSERT_EQ(w.files.size(), 1U);
+  EXPECT_EQ(w.files[0].path, (store_ / "a.pem").string());
+}
+
+TEST_F(FileCollectorTest, FifoIsNeverOpened) {
+  ASSERT_EQ(mkfifo((store_ / "pipe.pem").c_str(), 0644), 0);
+  FileCollector collector(config_);
+  const auto r = collector.collect();  // would block forever if the FIFO were read
+  EXPECT_EQ(r.certificates.size(), 2U);
+}
+
+}  // namespace
+}  // namespace ndes::files
