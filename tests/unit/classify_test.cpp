@@ -196,7 +196,7 @@ TEST(CertificateTest, LabelsFallBackToTheWholeDn) {
 TEST(ClassifyRealWorldTest, RolesOfRealCertificates) {
   const std::filesystem::path dir = NDES_REALWORLD_DIR;
   if (!std::filesystem::is_directory(dir)) {
-    GTEST_SKIP() << dir << " is missing";
+    GTEST_SKIP() << "NDES-SKIP: " << dir << " is missing";
   }
   auto roles = [&](const std::string& name) {
     const ParseResult r = parse_certificates(test::read_file_bytes(dir / name), name);

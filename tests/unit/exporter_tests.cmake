@@ -9,4 +9,4 @@ add_executable(ndes_exporter_unit_tests
 # validation and the demo-store tests use.
 target_link_libraries(ndes_exporter_unit_tests PRIVATE ndes_exporter_lib ndes_collectors
   ndes_test_support GTest::gtest_main GTest::gmock)
-gtest_discover_tests(ndes_exporter_unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+ndes_discover_tests(ndes_exporter_unit_tests unit)

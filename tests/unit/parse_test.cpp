@@ -783,7 +783,7 @@ TEST_F(ParseTest, Pkcs12EncryptedWithoutAConfiguredPassphrase) {
 
 TEST_F(ParseTest, LegacyRc2Pkcs12FromOldWindowsExports) {
   if (!pki_->legacy_pkcs12()) {
-    GTEST_SKIP() << "this openssl CLI cannot write -legacy PKCS#12";
+    GTEST_SKIP() << "NDES-SKIP: " << "this openssl CLI cannot write -legacy PKCS#12";
   }
   // Make sure the fixture really is RC2-40, else this test proves nothing.
   const auto info = run_command({"openssl", "pkcs12", "-legacy", "-info", "-noout", "-in",
@@ -799,7 +799,7 @@ TEST_F(ParseTest, LegacyRc2Pkcs12FromOldWindowsExports) {
 
 TEST_F(ParseTest, LegacyPkcs12FromSeveralThreadsAtOnce) {
   if (!pki_->legacy_pkcs12()) {
-    GTEST_SKIP() << "this openssl CLI cannot write -legacy PKCS#12";
+    GTEST_SKIP() << "NDES-SKIP: " << "this openssl CLI cannot write -legacy PKCS#12";
   }
   const auto bytes = pki_->bytes("legacy.pfx");
   ParseOptions options;
@@ -1010,7 +1010,7 @@ class RealWorldTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::is_directory(dir_)) {
-      GTEST_SKIP() << dir_ << " is missing";
+      GTEST_SKIP() << "NDES-SKIP: " << dir_ << " is missing";
     }
   }
   ParseResult parse(const std::string& name, const ParseOptions& options = {}) const {
