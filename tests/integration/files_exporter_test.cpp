@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -351,6 +352,36 @@ TEST_F(FilesExporterTest, StopsCleanlyOnSigterm) {
   const int status = exporter_->stop(SIGTERM);
   ASSERT_NE(status, -1) << "did not exit within 10 s";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << exporter_->log();
+}
+
+}  // namespace
+}  // namespace ndes::test
+
+namespace ndes::test {
+namespace {
+
+// What an admin sees for a typo: one line that names the flag or key, and exit code 2.
+TEST(ExporterCommandLine, BadFlagsAndConfigValuesGiveOneLineAndExitCode2) {
+  const std::string exe = (bin_dir() / "ndes_exporter").string();
+  TempDir tmp;
+  const fs::path bad_yaml = tmp.path() / "bad.yml";
+  std::ofstream(bad_yaml) << "web:\n  listen-adress: \":1\"\n";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{exe, "--log.level=loud"}, "--log.level"},
+      {{exe, "--collectors.enabled=nosuch"}, "nosuch"},
+      {{exe, "--no-such-flag"}, "--no-such-flag"},
+      {{exe, "--config.file=" + bad_yaml.string()}, "listen-adress"},
+      {{exe, "--config.file=" + (tmp.path() / "missing.yml").string()}, "missing.yml"},
+  };
+  for (const auto& [argv, names] : cases) {
+    const RunResult r = run_command(argv, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 2) << argv.back() << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(names));
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  const RunResult version = run_command({exe, "--version"}, std::chrono::seconds(10));
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.out, HasSubstr("ndes_exporter"));
 }
 
 }  // namespace
