@@ -12,7 +12,11 @@
 #include <sstream>
 #include <utility>
 
+#ifdef _WIN32
+#include "collectors/certstore/store_name.h"
+#endif
 #include "exporter/http_server.h"
+#include "exporter/probe_config_yaml.h"
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
 
@@ -254,6 +258,37 @@ std::string set_demo_dir(ExporterConfig& cfg, const Values& v) {
   return "";
 }
 
+#ifdef _WIN32
+// The certstore collector (Windows only).
+std::string set_certstore_stores(ExporterConfig& cfg, const Values& v) {
+  std::vector<std::string> stores;
+  for (const auto& name : v) {
+    std::string reason;
+    if (!certstore::parse_store_name(name, &reason)) {
+      return reason;
+    }
+    stores.push_back(name);
+  }
+  cfg.certstore.stores = std::move(stores);
+  return "";
+}
+
+std::string set_certstore_key_readers(ExporterConfig& cfg, const Values& v) {
+  for (const auto& name : v) {
+    if (trim(name).empty()) {
+      return "an empty identity is not allowed";
+    }
+  }
+  cfg.certstore.key_readers = v;
+  return "";
+}
+
+std::string set_certstore_service_account(ExporterConfig& cfg, const Values& v) {
+  cfg.certstore.service_account = trim(v.back());
+  return "";
+}
+#endif
+
 // ---------------------------------------------------------------------------
 // The table of settings that are both a flag and a config-file key.
 
@@ -287,7 +322,12 @@ const std::vector<Setting>& settings() {
       {"web.telemetry-path", Kind::text, "PATH", "Path under which to expose metrics", "/metrics",
        set_telemetry_path, nullptr},
       {"collectors.enabled", Kind::list, "NAMES", "Comma-separated list of collectors to run",
-       "files", set_collectors, nullptr},
+#ifdef _WIN32
+       "certstore",
+#else
+       "files",
+#endif
+       set_collectors, nullptr},
       {"collector.files.path", Kind::list, "PATH",
        "File or directory to scan for certificates (repeatable)", "", set_files_paths,
        read_files_paths},
@@ -297,6 +337,18 @@ const std::vector<Setting>& settings() {
       {"collector.files.max-file-size", Kind::text, "BYTES",
        "Larger files are reported as too_large (bytes; KiB/MiB/KB/MB suffixes)", "1MiB",
        set_max_file_size, nullptr},
+#ifdef _WIN32
+      {"collector.certstore.store", Kind::list, "STORE",
+       "Windows certificate store to read, Location\\Name (repeatable)", "LocalMachine\\My",
+       set_certstore_stores, nullptr},
+      {"collector.certstore.key-reader", Kind::list, "IDENTITY",
+       "Account whose read access to each private key is reported (repeatable; default: the "
+       "service account)",
+       "", set_certstore_key_readers, nullptr},
+      {"collector.certstore.service-account", Kind::text, "ACCOUNT",
+       "The NDES service account, e.g. CORP\\svc-ndes", "", set_certstore_service_account,
+       nullptr},
+#endif
       {"log.level", Kind::text, "LEVEL",
        "Only log messages with the given severity or above: debug, "
        "info, warn, error",
@@ -331,7 +383,7 @@ bool has_children(std::string_view key) {
 
 std::string read_templates(ExporterConfig& cfg, const YAML::Node& node, const std::string& key);
 
-// Config-only sections, handled whole. Later: modules, targets.
+// Config-only sections, handled whole (the probe ones: exporter/probe_config_yaml.h).
 struct Section {
   std::string key;
   YamlReader read;
@@ -340,6 +392,10 @@ struct Section {
 const std::vector<Section>& sections() {
   static const std::vector<Section> table = {
       {"templates", read_templates},
+      {"modules", read_probe_modules},
+      {"targets", read_probe_targets},
+      {"crl", read_crl_section},
+      {"probes", read_probes_section},
   };
   return table;
 }
@@ -544,6 +600,9 @@ std::string read_config_file(const std::string& path, ExporterConfig& cfg) {
     if (auto err = read_map(cfg, root, ""); !err.empty()) {
       return path + ": " + err;
     }
+    if (auto err = validate_probe_config(cfg.probes); !err.empty()) {
+      return path + ": " + err;
+    }
   } catch (const YAML::Exception& e) {
     return path + ": " + e.what();
   }
@@ -571,7 +630,13 @@ std::string unexpected_arguments(const std::vector<std::string>& remaining) {
 
 }  // namespace
 
-std::vector<std::string> default_collectors() { return {"files"}; }
+std::vector<std::string> default_collectors() {
+#ifdef _WIN32
+  return {"certstore"};
+#else
+  return {"files"};
+#endif
+}
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
   const std::string t = trim(text);
@@ -718,6 +783,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
                             "files") == cfg.collectors_enabled.end()) {
     cfg.collectors_enabled.emplace_back("files");
   }
+  enable_probe_collectors(cfg);  // static probe targets need their collectors
   out.exit_code = 0;
   out.config = std::move(cfg);
   return out;

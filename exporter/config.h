@@ -30,7 +30,8 @@ struct ParseOutcome {
 
 ParseOutcome parse_command_line(int argc, const char* const* argv);
 
-// The collectors enabled when --collectors.enabled is not given ("files" on Linux).
+// The collectors enabled when --collectors.enabled is not given ("files" on Linux,
+// "certstore" on Windows).
 std::vector<std::string> default_collectors();
 
 // "1048576", "512KiB", "1MiB", "10MB", "1G"... -> bytes. nullopt if malformed.

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <utility>
 
@@ -229,11 +230,24 @@ const char* kCrlDp = "URI:http://pki.corp.example/CertEnroll/CORP-ISSUING-CA.crl
 
 std::string make_temp_demo_dir() {
   const fs::path base = fs::temp_directory_path();
+#ifdef _WIN32
+  // No mkdtemp on Windows: a random name, created only if it does not exist yet.
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path dir = base / ("ndes-demo-" + std::to_string(random()));
+    std::error_code ec;
+    if (fs::create_directory(dir, ec)) {
+      return dir.string();
+    }
+  }
+  throw std::runtime_error("demo store: cannot create a directory under " + base.string());
+#else
   std::string templ = (base / "ndes-demo-XXXXXX").string();
   if (mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("demo store: cannot create a directory under " + base.string());
   }
   return templ;
+#endif
 }
 
 DemoStore generate_demo_store(const std::string& dir, std::int64_t now) {

@@ -4,6 +4,7 @@
 #include <future>
 #include <stdexcept>
 
+#include "collectors/probe/cdp_hook.h"
 #include "exporter/logging.h"
 
 namespace ndes {
@@ -51,7 +52,20 @@ std::unique_ptr<ExporterCollectable> ExporterCollectable::from_config(const Expo
   for (const auto& name : config.collectors_enabled) {
     collectors.push_back(CollectorRegistry::instance().create(name, config));
   }
-  return std::make_unique<ExporterCollectable>(std::move(collectors), std::move(build_info));
+  auto exporter =
+      std::make_unique<ExporterCollectable>(std::move(collectors), std::move(build_info));
+  // The crl collector's follow_cdp hook: the CDP URLs of the last snapshot's
+  // certificates (one scrape behind, so collectors still run in parallel).
+  const ExporterCollectable* self = exporter.get();
+  for (const auto& collector : exporter->collectors_) {
+    if (auto* consumer = dynamic_cast<probe::CdpUrlConsumer*>(collector.get())) {
+      consumer->set_cdp_url_source([self] {
+        const auto last = self->last_snapshot();
+        return last ? probe::cdp_urls(last->results) : std::vector<std::string>{};
+      });
+    }
+  }
+  return exporter;
 }
 
 std::shared_ptr<const Snapshot> ExporterCollectable::collect_snapshot() const {

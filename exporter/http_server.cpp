@@ -1,9 +1,14 @@
 #include "exporter/http_server.h"
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
-#include <civetweb.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#endif
+#include <civetweb.h>
 
 #include <algorithm>
 #include <array>
@@ -17,6 +22,15 @@
 
 namespace ndes {
 namespace {
+
+#ifdef _WIN32
+// getaddrinfo and inet_pton need Winsock started (civetweb starts it again for
+// itself; the calls are counted).
+[[maybe_unused]] const bool kWinsockStarted = [] {
+  WSADATA data{};
+  return WSAStartup(MAKEWORD(2, 2), &data) == 0;
+}();
+#endif
 
 std::string lower(std::string_view s) {
   std::string out(s);

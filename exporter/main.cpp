@@ -2,6 +2,12 @@
 // SIGINT or SIGTERM.
 #include <spdlog/spdlog.h>
 
+#ifdef _WIN32
+#include <windows.h>
+
+#include <atomic>
+#endif
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -17,6 +23,9 @@
 #include "exporter/landing_page.h"
 #include "exporter/logging.h"
 #include "exporter/version.h"
+#ifdef NDES_HAVE_PROBES
+#include "probe/probe_endpoint.h"
+#endif
 
 namespace {
 
@@ -44,6 +53,38 @@ struct RemoveOnExit {
   }
 };
 
+#ifdef _WIN32
+// Windows has no SIGTERM to wait for: Ctrl+C, Ctrl+Break, closing the console,
+// logoff and shutdown all arrive as console control events, which set this event.
+HANDLE g_stop_event = nullptr;
+std::atomic<int> g_stop_signal{SIGTERM};
+
+BOOL WINAPI on_console_ctrl(DWORD type) {
+  g_stop_signal = type == CTRL_C_EVENT ? SIGINT : SIGTERM;
+  SetEvent(g_stop_event);
+  return TRUE;
+}
+
+void prepare_stop_handling() {
+  g_stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  SetConsoleCtrlHandler(on_console_ctrl, TRUE);
+}
+
+int wait_for_signal() {
+  WaitForSingleObject(g_stop_event, INFINITE);
+  return g_stop_signal.load();
+}
+#else
+// Block the stop signals before any thread starts, so every thread inherits the
+// mask and sigwait below is the one place they arrive.
+void prepare_stop_handling() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 int wait_for_signal() {
   sigset_t set;
   sigemptyset(&set);
@@ -53,6 +94,7 @@ int wait_for_signal() {
   sigwait(&set, &sig);
   return sig;
 }
+#endif
 
 int run(ndes::ExporterConfig config) {
   ndes::setup_logging(config.log_level, config.log_format);
@@ -98,13 +140,7 @@ int run(ndes::ExporterConfig config) {
   }
   ndes::log_info("collectors enabled", {{"collectors", enabled}});
 
-  // Block the stop signals before any thread starts, so every thread inherits the
-  // mask and sigwait below is the one place they arrive.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  prepare_stop_handling();
 
   ndes::HttpServer server(ndes::HttpServer::Options{config.listen_address});
   const std::string telemetry_path = config.telemetry_path;
@@ -115,6 +151,20 @@ int run(ndes::ExporterConfig config) {
     return r;
   });
   server.route("/healthz", [](const ndes::Request&) { return ndes::Response::text(200, "ok\n"); });
+#ifdef NDES_HAVE_PROBES  // the probes need libcurl: not in the Windows build yet
+  // blackbox_exporter style: one probe per request, its answer built from that
+  // probe's result alone.
+  server.route("/probe", [&config](const ndes::Request& request) {
+    const ndes::probe::ProbeAnswer answer = ndes::probe::handle_probe(
+        config.probes, config.template_names, request.query_param("module"),
+        request.query_param("target"), request.header("X-Prometheus-Scrape-Timeout-Seconds"));
+    ndes::Response r;
+    r.status = answer.status;
+    r.content_type = answer.content_type;
+    r.body = answer.body;
+    return r;
+  });
+#endif
   server.route("/", [&exporter, &build, telemetry_path](const ndes::Request&) {
     const auto snapshot = exporter->snapshot_or_collect();
     ndes::LandingPageData page;
@@ -122,6 +172,11 @@ int run(ndes::ExporterConfig config) {
     page.revision = build.revision;
     page.collectors = exporter->collector_names();
     page.telemetry_path = telemetry_path;
+#ifdef NDES_HAVE_PROBES
+    page.extra_links.push_back(
+        {"/probe", "/probe",
+         "blackbox-style probes: /probe?module=scep|tls|crl|<module>&target=<target>"});
+#endif
     page.results = snapshot->results;
     page.now = ndes::unix_now();
     ndes::Response r;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ndes/cert/parse.h"
+#include "ndes/probe_config.h"
 
 namespace ndes {
 
@@ -23,6 +24,17 @@ struct FilesCollectorConfig {
   std::size_t max_file_size = 1024 * 1024;  // larger files are too_large errors
 };
 
+// The `certstore` collector (Windows): system certificate stores, read-only.
+struct CertstoreCollectorConfig {
+  // "Location\Store" names (LocalMachine\My, LocalMachine\CA, Root = LocalMachine\Root).
+  std::vector<std::string> stores = {"LocalMachine\\My"};
+  // Identities whose read access to each private key is reported
+  // (ndes_certificate_private_key_readable). Empty: the SCEP application pool
+  // identity (once known) and service_account.
+  std::vector<std::string> key_readers;
+  std::string service_account;  // the NDES service account, e.g. CORP\svc-ndes; "" = none
+};
+
 struct ExporterConfig {
   std::string listen_address = ":10227";
   std::string telemetry_path = "/metrics";
@@ -33,6 +45,8 @@ struct ExporterConfig {
   TemplateNames template_names;  // v2 template OID -> name
   bool demo = false;
   std::string demo_dir;  // where the demo store is generated; "" = a temp dir
+  ProbeConfig probes;    // /probe modules and static probe targets
+  CertstoreCollectorConfig certstore;  // Windows only
 };
 
 }  // namespace ndes

@@ -1,0 +1,56 @@
+#include "probe/modules.h"
+
+namespace ndes::probe {
+
+std::string_view to_string(ProberKind kind) {
+  switch (kind) {
+    case ProberKind::scep:
+      return "scep";
+    case ProberKind::tls:
+      return "tls";
+    case ProberKind::crl:
+      return "crl";
+  }
+  return "scep";
+}
+
+std::optional<ProberKind> parse_prober_kind(std::string_view text) {
+  for (const auto kind : {ProberKind::scep, ProberKind::tls, ProberKind::crl}) {
+    if (text == to_string(kind)) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+const ProbeModule& builtin_module(ProberKind kind) {
+  const auto make = [](ProberKind k) {
+    ProbeModule m;
+    m.prober = k;
+    return m;
+  };
+  static const ProbeModule kScep = make(ProberKind::scep);
+  static const ProbeModule kTls = make(ProberKind::tls);
+  static const ProbeModule kCrl = make(ProberKind::crl);
+  switch (kind) {
+    case ProberKind::tls:
+      return kTls;
+    case ProberKind::crl:
+      return kCrl;
+    case ProberKind::scep:
+      break;
+  }
+  return kScep;
+}
+
+const ProbeModule* find_module(const ProbeConfig& config, std::string_view name) {
+  if (const auto it = config.modules.find(name); it != config.modules.end()) {
+    return &it->second;
+  }
+  if (const auto kind = parse_prober_kind(name)) {
+    return &builtin_module(*kind);
+  }
+  return nullptr;
+}
+
+}  // namespace ndes::probe
