@@ -1,0 +1,64 @@
+// Executors carry out a plan's steps. The service runs the steps in order, journals
+// each result and stops at the first failure; steps with a skip_reason never reach an
+// executor. Two exist: `command` (any OS: one configured argv) and `windows` (certreq,
+// the key ACL, the certificate store, services, the event log; built on Windows only).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "renew/plan.h"
+
+namespace ndes::renew {
+
+struct StepOutcome {
+  std::string status = "ok";  // ok | failed
+  std::optional<int> exit_code;
+  std::string out;  // raw; the service caps and redacts before journaling
+  std::string err;
+  std::string detail;                        // why it failed, or what it did
+  std::map<std::string, std::string> facts;  // for later steps and the record
+};
+
+struct RunContext {
+  std::string id;          // renewal id
+  std::string thumbprint;  // the certificate being renewed
+  std::string template_name;
+  std::string work_dir;                      // this renewal's directory (exists)
+  std::map<std::string, std::string> facts;  // gathered by earlier steps
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  virtual std::string_view name() const = 0;
+  virtual StepOutcome run(const PlannedStep& step, RunContext& ctx) = 0;
+  // The CA config for a template when --ca.config is not given; nullopt (with *error)
+  // where it cannot be discovered.
+  virtual std::optional<std::string> discover_ca_config(const std::string& template_name,
+                                                        std::string* error);
+};
+
+// The steps every executor runs the same way: write_file (exact bytes) and run (argv,
+// clean environment, the step's timeout, the work directory as cwd). Other kinds fail
+// with "not supported by this executor".
+StepOutcome run_common_step(const PlannedStep& step, RunContext& ctx);
+
+// Runs `run` and `write_file` steps only.
+std::unique_ptr<Executor> make_command_executor();
+
+// Stands in for an executor that this build does not have (the windows executor on
+// Linux: dry-run only); every step fails with `why`.
+std::unique_ptr<Executor> make_unavailable_executor(std::string name, std::string why);
+
+#ifdef _WIN32
+std::unique_ptr<Executor> make_windows_executor();
+#endif
+
+}  // namespace ndes::renew

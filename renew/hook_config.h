@@ -1,0 +1,67 @@
+// The renew hook's command line and YAML config file -> HookConfig, in the exporter's
+// conventions (exporter/config.cpp): every flag --a.b has a config-file twin at a -> b,
+// a flag on the command line beats the file, errors are one line and exit code 2.
+//
+//   web: {listen-address: "127.0.0.1:10228", auth-token-file: /etc/ndes/hook.token}
+//   state: {dir: /var/lib/ndes_renew_hook}
+//   mode: execute
+//   executor: command
+//   command: {argv: [/usr/local/bin/renew.sh, "{thumbprint}", "{template}"], timeout: 120s}
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "renew/record.h"
+
+namespace ndes::renew {
+
+struct CommandConfig {
+  std::vector<std::string> argv;  // argv[0] resolved to a path; placeholders unexpanded
+  std::int64_t timeout_seconds = 120;
+};
+
+struct HookConfig {
+  std::string listen_address = "127.0.0.1:10228";
+  std::string auth_token_file;
+  bool insecure_no_auth = false;
+  std::string state_dir;
+  Mode mode = Mode::dry_run;
+  std::string executor = "windows";  // windows | command
+  std::string ca_config;             // "" = discover from AD (Windows)
+  std::string service_account;
+  bool remove_old_certs = false;
+  bool restart_stack = false;
+  std::string instance;  // normalized host name this hook acts for
+  std::vector<std::string> alertnames = {"NdesCertificateExpiringSoon", "NdesCertificateExpired"};
+  std::vector<std::string> templates = {"CEPEncryption", "EnrollmentAgentOffline"};
+  std::vector<std::string> restart_services = {"PFXCertificateConnectorSvc"};
+  CommandConfig command;
+  std::string audit_file;  // "" = <state.dir>/audit.log
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+};
+
+struct HookParseOutcome {
+  std::optional<HookConfig> config;
+  // When config is unset: 0 for --help/--version (message for stdout), 2 for a usage
+  // or config error (one line for stderr, "ndes_renew_hook: error: ...").
+  int exit_code = 0;
+  std::string message;
+  bool should_run() const { return config.has_value(); }
+};
+
+// `default_instance` is the host name, used when --instance is not given.
+HookParseOutcome parse_hook_command_line(int argc, const char* const* argv,
+                                         const std::string& default_instance);
+
+// "120s", "2m", "1h", "90" (seconds) -> seconds; nullopt if malformed or not positive.
+std::optional<std::int64_t> parse_duration_seconds(std::string_view text);
+
+// This machine's host name (lower-cased), "" if it cannot be had.
+std::string local_host_name();
+
+}  // namespace ndes::renew

@@ -1,0 +1,224 @@
+// ndes_renew_hook: flags and config -> audit log -> journal replay -> HTTP server, until
+// SIGINT or SIGTERM (Ctrl-C / service stop on Windows).
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <pthread.h>
+
+#include <csignal>
+#endif
+
+#include "exporter/logging.h"
+#include "renew/api.h"
+#include "renew/audit.h"
+#include "renew/executor.h"
+#include "renew/hook_config.h"
+#include "renew/hook_server.h"
+#include "renew/renewal_service.h"
+
+#ifndef NDES_VERSION
+#define NDES_VERSION "unknown"
+#endif
+
+namespace {
+
+using ndes::renew::HookConfig;
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "ndes_renew_hook: error: %s\n", message.c_str());
+  return 1;
+}
+
+// The token, without the trailing newline an editor adds.
+std::optional<std::string> read_token(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read --web.auth-token-file " + path;
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string token = ss.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
+                            token.back() == '\t')) {
+    token.pop_back();
+  }
+  if (token.empty()) {
+    *error = "--web.auth-token-file " + path + " is empty";
+    return std::nullopt;
+  }
+  return token;
+}
+
+#ifdef _WIN32
+HANDLE g_stop_event = nullptr;
+BOOL WINAPI on_console_event(DWORD /*type*/) {
+  SetEvent(g_stop_event);
+  return TRUE;
+}
+void prepare_stop() {
+  g_stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+std::string wait_for_stop() {
+  WaitForSingleObject(g_stop_event, INFINITE);
+  return "console control event";
+}
+std::string system32_dir() {
+  wchar_t buf[MAX_PATH] = {};
+  const UINT n = GetSystemDirectoryW(buf, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH) {
+    return "C:\\Windows\\System32";
+  }
+  return std::filesystem::path(std::wstring(buf, n)).string();
+}
+#else
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+// Blocked before any thread starts, so every thread inherits the mask and sigwait
+// below is the one place they arrive.
+void prepare_stop() {
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+std::string wait_for_stop() {
+  const sigset_t set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+std::string system32_dir() { return "C:\\Windows\\System32"; }
+#endif
+
+std::unique_ptr<ndes::renew::Executor> make_executor(const HookConfig& cfg) {
+  if (cfg.executor == "command") {
+    return ndes::renew::make_command_executor();
+  }
+#ifdef _WIN32
+  return ndes::renew::make_windows_executor();
+#else
+  return ndes::renew::make_unavailable_executor(
+      "windows", "the windows executor is built on Windows only (dry-run works anywhere)");
+#endif
+}
+
+ndes::renew::ServiceOptions service_options(const HookConfig& cfg, const std::string& token) {
+  ndes::renew::ServiceOptions o;
+  o.mode = cfg.mode;
+  o.policy.alertnames = cfg.alertnames;
+  o.policy.templates = cfg.templates;
+  o.policy.instance = cfg.instance;
+  o.plan.executor = cfg.executor;
+  o.plan.ca_config = cfg.ca_config;
+  o.plan.system32 = system32_dir();
+  o.plan.service_account = cfg.service_account;
+  o.plan.remove_old_certs = cfg.remove_old_certs;
+  o.plan.restart_stack = cfg.restart_stack;
+  o.plan.restart_services = cfg.restart_services;
+  o.plan.command_argv = cfg.command.argv;
+  o.plan.command_timeout_seconds = cfg.command.timeout_seconds;
+#ifdef _WIN32
+  o.plan.windows_command_lines = true;
+#endif
+  // Absolute: the plan's file paths are recorded as they are.
+  o.state_dir = std::filesystem::absolute(cfg.state_dir);
+  if (!token.empty()) {
+    o.secrets.push_back(token);
+  }
+  return o;
+}
+
+int run(const HookConfig& cfg) {
+  try {
+    std::filesystem::create_directories(cfg.state_dir);
+    ndes::renew::setup_audit_logging(cfg.log_level, cfg.log_format, cfg.audit_file);
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot open the audit log: ") + e.what());
+  }
+  std::optional<std::string> token;
+  if (!cfg.insecure_no_auth) {
+    std::string error;
+    token = read_token(cfg.auth_token_file, &error);
+    if (!token) {
+      ndes::log_error("cannot start", {{"err", error}});
+      return fail(error);
+    }
+  }
+  ndes::log_info("starting ndes_renew_hook",
+                 {{"version", NDES_VERSION},
+                  {"mode", std::string(ndes::renew::to_string(cfg.mode))},
+                  {"executor", cfg.executor},
+                  {"instance", cfg.instance},
+                  {"state_dir", cfg.state_dir},
+                  {"audit_file", cfg.audit_file}});
+  if (!token) {
+    ndes::log_warn("--web.insecure-no-auth: anyone who reaches the port can trigger renewals");
+  }
+
+  prepare_stop();
+  ndes::renew::RenewalService service(service_options(cfg, token.value_or("")), make_executor(cfg));
+  try {
+    service.start();
+  } catch (const std::exception& e) {
+    ndes::log_error("cannot open the journal", {{"err", e.what()}});
+    return fail(e.what());
+  }
+  ndes::renew::HookApi api(service, token);
+  ndes::renew::HookServer server(api, cfg.listen_address);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    ndes::log_error("cannot start the web server",
+                    {{"address", cfg.listen_address}, {"err", e.what()}});
+    service.stop();
+    return fail(e.what());
+  }
+  ndes::log_info("listening",
+                 {{"address", cfg.listen_address}, {"port", std::to_string(server.port())}});
+  const std::string why = wait_for_stop();
+  ndes::log_info("shutting down", {{"signal", why}});
+  server.stop();
+  service.stop();
+  ndes::log_info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ndes::renew::HookParseOutcome outcome =
+      ndes::renew::parse_hook_command_line(argc, argv, ndes::renew::local_host_name());
+  if (!outcome.should_run()) {
+    std::FILE* stream = outcome.exit_code == 0 ? stdout : stderr;
+    std::fputs(outcome.message.c_str(), stream);
+    if (!outcome.message.empty() && outcome.message.back() != '\n') {
+      std::fputc('\n', stream);
+    }
+    return outcome.exit_code;
+  }
+  try {
+    return run(*outcome.config);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}

@@ -1,0 +1,84 @@
+// The plan of one renewal: a pure function from a validated alert and the config to
+// the steps an executor runs, in order. The dry-run record is this plan, with the INF
+// text and the exact command lines, and nothing run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "renew/decide.h"
+
+namespace ndes::renew {
+
+enum class StepKind {
+  write_file,         // write `content` to `path`
+  run,                // run `argv` (no shell), fail on a non-zero exit
+  verify_new_cert,    // find the issued cert, check template and NotAfter, find it installed
+  grant_key_read,     // grant the service account Read on the new private key
+  remove_superseded,  // delete older certs of the template from LocalMachine\My
+  restart_services,   // stop and start the connector services
+  check_ndes_event,   // wait for NDES Event 1 after the restart
+};
+std::string_view to_string(StepKind kind);
+std::optional<StepKind> step_kind_from_string(std::string_view text);
+
+struct PlannedStep {
+  std::string name;  // stable id: "write_inf", "certreq_new", ...
+  StepKind kind = StepKind::run;
+  std::string description;        // one sentence for people
+  std::vector<std::string> argv;  // run: exactly what the process gets
+  std::string command_line;       // run: the command line as the OS gets it (Windows) or
+                                  // a shell-quoted rendering of argv (POSIX)
+  std::string path;               // write_file
+  std::string content;            // write_file
+  std::map<std::string, std::string> params;  // inputs of the other kinds
+  std::string skip_reason;                    // set: the step is part of the plan but not run
+  std::int64_t timeout_seconds = 0;           // run: 0 = none
+};
+
+struct Plan {
+  std::vector<PlannedStep> steps;
+  std::string inf;  // the INF text (windows executor), "" otherwise
+};
+
+// The five-line renewal INF, CRLF line ends, for an uppercase 40-hex thumbprint:
+// [Version] / Signature="$Windows NT$" / [NewRequest] / RenewalCert="<tp>" /
+// MachineKeySet=TRUE. RenewalCert makes certreq sign the request with the existing
+// certificate's key, so the CA checks that identity and not the admin's template
+// rights; MachineKeySet puts the new key in the machine store, where NDES reads it.
+std::string renewal_inf(std::string_view thumbprint);
+
+// Where certreq's files for one renewal go; the separator follows the directory's
+// style ("C:\x" or "/x").
+std::string join_path(std::string_view dir, std::string_view name);
+
+inline constexpr std::string_view kNdesEventProvider =
+    "Microsoft-Windows-NetworkDeviceEnrollmentService";
+inline constexpr std::string_view kCaConfigUnknown =
+    "<not set: discovered from AD CN=Enrollment Services at run time>";
+
+struct PlanConfig {
+  std::string executor = "windows";  // "windows" or "command"
+  std::string work_dir;              // this renewal's own directory
+  // windows executor
+  std::string ca_config;  // "host\CA name"; "" = unknown (kCaConfigUnknown is shown)
+  std::string system32 = "C:\\Windows\\System32";  // certreq.exe and iisreset.exe live here
+  std::string service_account;                     // "DOMAIN\name"; "" = the ACL step is skipped
+  bool remove_old_certs = false;
+  bool restart_stack = false;
+  std::vector<std::string> restart_services;  // connector services restarted with the stack
+  std::int64_t step_timeout_seconds = 300;
+  // command executor
+  std::vector<std::string> command_argv;  // with placeholders
+  std::int64_t command_timeout_seconds = 120;
+  bool windows_command_lines = false;  // command_line rendered for CreateProcess
+};
+
+// The steps for one renewal. `id` is the renewal id ("r3").
+Plan build_plan(const RenewTarget& target, const std::string& id, const PlanConfig& config);
+
+}  // namespace ndes::renew

@@ -1,0 +1,448 @@
+#include "renew/renewal_service.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "exporter/logging.h"
+#include "renew/journal.h"
+#include "renew/redact.h"
+#include "renew/text.h"
+
+namespace ndes::renew {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxLabelsKept = 32;
+
+std::map<std::string, std::string> printable_labels(const Alert& alert) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : alert.labels) {
+    if (out.size() >= kMaxLabelsKept) {
+      break;
+    }
+    out[printable(name, 64)] = printable(value, 256);
+  }
+  return out;
+}
+
+// The record of an alert that is not acted on: every label value only echoed.
+RenewalRecord skipped_record(const Alert& alert, const Decision& d, Mode mode) {
+  RenewalRecord r;
+  r.fingerprint = printable(alert.fingerprint, 64);
+  r.starts_at = printable(alert.starts_at, 64);
+  r.alertname = printable(alert.label("alertname"));
+  r.thumbprint = printable(alert.label("thumbprint"));
+  r.template_name = printable(alert.label("template"));
+  r.role = printable(alert.label("role"));
+  r.instance = printable(alert.label("instance"));
+  r.status = Status::skipped;
+  r.reason = d.reason;
+  r.mode = mode;
+  r.labels = printable_labels(alert);
+  return r;
+}
+
+}  // namespace
+
+RenewalService::RenewalService(ServiceOptions options, std::unique_ptr<Executor> executor)
+    : options_(std::move(options)), executor_(std::move(executor)) {
+  if (!options_.clock) {
+    options_.clock = unix_now;
+  }
+  metrics_ = initial_metrics(options_.policy.templates);
+}
+
+RenewalService::~RenewalService() { stop(); }
+
+void RenewalService::start() {
+  std::filesystem::create_directories(options_.state_dir);
+  lock_ = std::make_unique<StateDirLock>(options_.state_dir);
+  journal_ = std::make_unique<JournalFile>(options_.state_dir / "journal.jsonl");
+  ReplayResult replay = replay_journal(journal_->read_all());
+  if (!replay.fatal.empty()) {
+    throw std::runtime_error(journal_->path().string() + ": " + replay.fatal +
+                             "; the journal cannot be trusted (move it aside to start afresh)");
+  }
+  if (replay.torn_tail) {
+    log_warn("journal: dropping a torn last line (a crash cut a write short)",
+             {{"path", journal_->path().string()},
+              {"offset", std::to_string(replay.good_bytes)},
+              {"text", replay.torn_text}});
+    journal_->truncate(replay.good_bytes);
+  }
+  for (const auto& w : replay.warnings) {
+    log_warn("journal: event ignored", {{"err", w}});
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  book_ = std::move(replay.book);
+  log_info("journal replayed", {{"path", journal_->path().string()},
+                                {"events", std::to_string(replay.events)},
+                                {"renewals", std::to_string(book_.records().size())}});
+  for (const auto& e : recovery_events(book_, options_.clock())) {
+    append_locked(e);
+    log_warn("renewal interrupted by a restart: blocked until an admin clears it",
+             {{"renewal", e["id"].get<std::string>()}, {"reason", e["reason"].get<std::string>()}});
+  }
+  for (const auto& r : book_.records()) {
+    if (r.status == Status::planned && r.mode == Mode::execute && options_.mode == Mode::execute) {
+      queue_.push_back(r.id);  // never started: nothing ran, safe to run now
+    }
+  }
+  metrics_.last_success = book_.last_success_by_template();
+  worker_ = std::thread([this] { worker_loop(); });
+}
+
+void RenewalService::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cancel_ = true;
+  cv_.notify_all();
+  if (worker_.joinable()) {
+    worker_.join();
+  }
+}
+
+void RenewalService::append_locked(const json& event) {
+  if (journal_broken_) {
+    throw std::runtime_error("the journal could not be written earlier; restart the hook");
+  }
+  try {
+    journal_->append(journal_line(event));
+  } catch (const std::exception& e) {
+    journal_broken_ = true;
+    log_error("journal write failed: the hook acts on nothing more", {{"err", e.what()}});
+    throw;
+  }
+  if (auto err = apply_event(book_, event); !err.empty()) {
+    log_error("journal event did not apply", {{"err", err}});
+  }
+}
+
+std::string RenewalService::template_label(const std::string& value) const {
+  const auto& t = options_.policy.templates;
+  return std::find(t.begin(), t.end(), value) != t.end() ? value : std::string();
+}
+
+std::optional<std::string> RenewalService::ca_config_for(const std::string& template_name,
+                                                         std::string* error) {
+  if (!options_.plan.ca_config.empty() || options_.plan.executor != "windows") {
+    return options_.plan.ca_config;
+  }
+  std::lock_guard<std::mutex> lock(ca_mu_);
+  if (const auto it = discovered_ca_.find(template_name); it != discovered_ca_.end()) {
+    return it->second;
+  }
+  auto found = executor_->discover_ca_config(template_name, error);
+  if (found) {
+    discovered_ca_[template_name] = *found;
+    log_info("CA discovered in AD", {{"template", template_name}, {"ca", *found}});
+  }
+  return found;
+}
+
+IntakeSummary RenewalService::intake(const WebhookPayload& payload) {
+  IntakeSummary summary;
+  summary.alerts = static_cast<int>(payload.alerts.size());
+  // Decide first, and find the CA outside the lock (an LDAP query may take a while).
+  std::vector<Decision> decisions;
+  std::map<std::string, std::string> ca_by_template;
+  std::map<std::string, std::string> ca_errors;
+  for (const auto& alert : payload.alerts) {
+    decisions.push_back(decide(alert, options_.policy));
+    const Decision& d = decisions.back();
+    if (d.verdict == Verdict::act && ca_by_template.count(d.target.template_name) == 0 &&
+        ca_errors.count(d.target.template_name) == 0) {
+      std::string error;
+      if (auto ca = ca_config_for(d.target.template_name, &error)) {
+        ca_by_template[d.target.template_name] = *ca;
+      } else {
+        ca_errors[d.target.template_name] = error;
+      }
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::int64_t now = options_.clock();
+  for (std::size_t i = 0; i < payload.alerts.size(); ++i) {
+    const Alert& alert = payload.alerts[i];
+    const Decision& d = decisions[i];
+    if (d.verdict != Verdict::act) {
+      RenewalRecord r = skipped_record(alert, d, options_.mode);
+      if (book_.has_skip(RenewalBook::skip_key(r))) {
+        ++summary.repeats;
+        continue;
+      }
+      r.seq = book_.next_seq();
+      r.id = RenewalBook::id_for(r.seq);
+      r.created = now;
+      append_locked(event::recorded(r, now));
+      ++summary.skipped;
+      metrics_.renewals[{template_label(r.template_name), "skipped"}] += 1;
+      log_info("alert recorded, not acted on",
+               {{"renewal", r.id}, {"fingerprint", r.fingerprint}, {"reason", r.reason}});
+      continue;
+    }
+    const RenewTarget& t = d.target;
+    const Admission adm = book_.admit(t.thumbprint, options_.mode, now);
+    if (adm.kind != Admission::Kind::start) {
+      ++summary.duplicates;
+      log_info("alert starts nothing new", {{"thumbprint", t.thumbprint},
+                                            {"fingerprint", printable(alert.fingerprint)},
+                                            {"existing", adm.existing_id},
+                                            {"reason", adm.reason}});
+      continue;
+    }
+    RenewalRecord r;
+    r.seq = book_.next_seq();
+    r.id = RenewalBook::id_for(r.seq);
+    r.fingerprint = printable(alert.fingerprint, 64);
+    r.starts_at = printable(alert.starts_at, 64);
+    r.alertname = t.alertname;
+    r.thumbprint = t.thumbprint;
+    r.template_name = t.template_name;
+    r.role = t.role;
+    r.instance = printable(t.instance_label);
+    r.mode = options_.mode;
+    r.executor = options_.plan.executor;
+    r.attempt = adm.attempt;
+    r.labels = printable_labels(alert);
+    r.created = now;
+    PlanConfig config = options_.plan;
+    config.work_dir = (options_.state_dir / "renewals" / r.id).string();
+    if (const auto it = ca_by_template.find(t.template_name); it != ca_by_template.end()) {
+      config.ca_config = it->second;
+    }
+    try {
+      Plan plan = build_plan(t, r.id, config);
+      r.inf = plan.inf;
+      for (auto& step : plan.steps) {
+        StepRecord s;
+        s.step = std::move(step);
+        r.steps.push_back(std::move(s));
+      }
+    } catch (const std::exception& e) {
+      r.status = Status::skipped;
+      r.reason = std::string("cannot build the plan: ") + e.what();
+    }
+    const auto ca_error = ca_errors.find(t.template_name);
+    if (r.status == Status::planned && ca_error != ca_errors.end() &&
+        options_.mode == Mode::execute) {
+      r.status = Status::skipped;
+      r.reason = "no CA to submit to: " + ca_error->second;
+    }
+    if (r.status == Status::planned) {
+      r.reason = options_.mode == Mode::dry_run ? "dry-run: the plan is recorded, nothing runs"
+                                                : "queued: runs when no other renewal is running";
+      if (ca_error != ca_errors.end()) {
+        r.reason += " (CA unknown: " + ca_error->second + ")";
+      }
+    }
+    append_locked(event::recorded(r, now));
+    const std::string result = r.status == Status::planned ? "planned" : "skipped";
+    log_info(r.status == Status::planned ? "renewal planned" : "renewal not planned",
+             {{"renewal", r.id},
+              {"thumbprint", r.thumbprint},
+              {"template", r.template_name},
+              {"mode", std::string(to_string(r.mode))},
+              {"attempt", std::to_string(r.attempt)},
+              {"reason", r.reason}});
+    if (r.status != Status::planned) {
+      ++summary.skipped;
+      metrics_.renewals[{r.template_name, "skipped"}] += 1;
+      continue;
+    }
+    ++summary.started;
+    if (options_.mode == Mode::dry_run) {
+      metrics_.renewals[{r.template_name, "planned"}] += 1;
+    } else {
+      queue_.push_back(r.id);
+      cv_.notify_all();
+    }
+  }
+  return summary;
+}
+
+void RenewalService::worker_loop() {
+  for (;;) {
+    std::string id;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_ || journal_broken_) {
+        return;
+      }
+      id = queue_.front();
+      queue_.pop_front();
+      busy_ = true;
+      metrics_.in_progress = true;
+    }
+    try {
+      run_renewal(id);
+    } catch (const std::exception& e) {
+      log_error("renewal stopped: the journal cannot be written",
+                {{"renewal", id}, {"err", e.what()}});
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = false;
+      metrics_.in_progress = false;
+    }
+    cv_.notify_all();
+  }
+}
+
+void RenewalService::run_renewal(const std::string& id) {
+  RenewalRecord record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const RenewalRecord* r = book_.find(id);
+    if (r == nullptr || r->status != Status::planned) {
+      return;
+    }
+    append_locked(event::started(id, options_.clock()));
+    record = *book_.find(id);
+  }
+  log_info("renewal started", {{"renewal", id},
+                               {"thumbprint", record.thumbprint},
+                               {"template", record.template_name},
+                               {"executor", std::string(executor_->name())}});
+  RunContext ctx;
+  ctx.id = id;
+  ctx.thumbprint = record.thumbprint;
+  ctx.template_name = record.template_name;
+  ctx.work_dir = (options_.state_dir / "renewals" / id).string();
+  ctx.cancel = &cancel_;
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.work_dir, ec);
+
+  Status final_status = Status::succeeded;
+  std::string reason = "every step passed";
+  bool interrupted = false;
+  for (std::size_t i = 0; i < record.steps.size(); ++i) {
+    StepRecord result = record.steps[i];
+    const PlannedStep& step = result.step;
+    if (!step.skip_reason.empty()) {
+      result.status = "skipped";
+      result.detail = step.skip_reason;
+      std::lock_guard<std::mutex> lock(mu_);
+      append_locked(event::step(id, i, result, options_.clock()));
+      log_info("step skipped",
+               {{"renewal", id}, {"step", step.name}, {"reason", step.skip_reason}});
+      continue;
+    }
+    if (cancel_) {
+      interrupted = true;
+      reason = "the hook stopped before step " + step.name;
+      break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      append_locked(event::step_started(id, i, options_.clock()));
+    }
+    log_info("step started", {{"renewal", id},
+                              {"step", step.name},
+                              {"kind", std::string(to_string(step.kind))},
+                              {"command_line", step.command_line}});
+    result.started = options_.clock();
+    StepOutcome outcome = executor_->run(step, ctx);
+    result.finished = options_.clock();
+    result.status = outcome.status;
+    result.exit_code = outcome.exit_code;
+    result.out = redact_output(outcome.out, options_.secrets);
+    result.err = redact_output(outcome.err, options_.secrets);
+    result.detail = redact_output(outcome.detail, options_.secrets, 1024);
+    result.facts = outcome.facts;
+    for (const auto& [k, v] : outcome.facts) {
+      ctx.facts[k] = v;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      append_locked(event::step(id, i, result, result.finished));
+    }
+    log_info("step finished",
+             {{"renewal", id},
+              {"step", step.name},
+              {"status", result.status},
+              {"exit_code", result.exit_code ? std::to_string(*result.exit_code) : std::string()},
+              {"detail", result.detail}});
+    if (result.status != "ok") {
+      if (cancel_) {
+        interrupted = true;
+        reason = "the hook stopped during step " + step.name + "; check the host, then clear it";
+      } else {
+        final_status = Status::failed;
+        reason = "step " + step.name + " failed: " + result.detail;
+      }
+      break;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::int64_t now = options_.clock();
+  if (interrupted) {
+    append_locked(event::interrupted(id, reason, now));
+    log_warn("renewal interrupted: blocked until an admin clears it",
+             {{"renewal", id}, {"reason", reason}});
+    return;
+  }
+  append_locked(event::finished(id, final_status, reason, now));
+  const std::string result(to_string(final_status));
+  metrics_.renewals[{record.template_name, result}] += 1;
+  if (final_status == Status::succeeded) {
+    metrics_.last_success[record.template_name] = now;
+    log_info("renewal succeeded", {{"renewal", id}, {"thumbprint", record.thumbprint}});
+  } else {
+    log_warn("renewal failed", {{"renewal", id}, {"reason", reason}});
+  }
+}
+
+json RenewalService::renewals_json() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  json list = json::array();
+  for (const auto& r : book_.records()) {
+    list.push_back(to_json(r));
+  }
+  json out = json::object();
+  out["mode"] = std::string(to_string(options_.mode));
+  out["renewals"] = std::move(list);
+  return out;
+}
+
+RenewalService::ClearResult RenewalService::clear(const std::string& id, json* record,
+                                                  std::string* why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const RenewalRecord* r = book_.find(id);
+  if (r == nullptr) {
+    return ClearResult::not_found;
+  }
+  if ((r->status != Status::interrupted && r->status != Status::failed) || r->cleared != 0) {
+    *why = "renewal " + id + " is " + std::string(to_string(r->status)) +
+           (r->cleared != 0 ? " and already cleared" : "") +
+           "; only interrupted or failed renewals are cleared";
+    return ClearResult::not_clearable;
+  }
+  append_locked(event::cleared(id, options_.clock()));
+  *record = to_json(*book_.find(id));
+  log_info("renewal cleared by an admin", {{"renewal", id}});
+  return ClearResult::cleared;
+}
+
+void RenewalService::count_webhook(const std::string& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  metrics_.webhooks[result] += 1;
+}
+
+std::string RenewalService::metrics_text() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return render_metrics(metrics_);
+}
+
+bool RenewalService::wait_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !busy_; });
+}
+
+}  // namespace ndes::renew

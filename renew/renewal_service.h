@@ -1,0 +1,107 @@
+// The hook's state and work: the journal-backed book of renewals, the intake of
+// webhook payloads (validation, idempotency, the plan) and one worker thread that runs
+// queued renewals, one at a time. Every change is journaled (appended and fsync'd)
+// before it takes effect in memory, under one mutex, so concurrent deliveries of the
+// same alert cannot both start a renewal.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "renew/alert.h"
+#include "renew/book.h"
+#include "renew/decide.h"
+#include "renew/executor.h"
+#include "renew/journal_file.h"
+#include "renew/metrics.h"
+#include "renew/plan.h"
+
+namespace ndes::renew {
+
+struct ServiceOptions {
+  Mode mode = Mode::dry_run;
+  Policy policy;
+  PlanConfig plan;  // work_dir is set per renewal
+  std::filesystem::path state_dir;
+  std::vector<std::string> secrets;  // never kept in the journal (the token)
+  std::function<std::int64_t()> clock;
+};
+
+struct IntakeSummary {
+  int alerts = 0;
+  int started = 0;     // new renewals (planned)
+  int skipped = 0;     // newly recorded as skipped or resolved
+  int repeats = 0;     // already recorded skips
+  int duplicates = 0;  // a renewal of the thumbprint exists, is blocked or backs off
+};
+
+class RenewalService {
+ public:
+  RenewalService(ServiceOptions options, std::unique_ptr<Executor> executor);
+  ~RenewalService();
+  RenewalService(const RenewalService&) = delete;
+  RenewalService& operator=(const RenewalService&) = delete;
+
+  // Locks the state directory, opens and replays the journal (a torn last line is
+  // dropped), marks renewals left running as interrupted, queues planned ones and
+  // starts the worker. Throws std::runtime_error when the journal cannot be trusted.
+  void start();
+  // Cancels the running step (the renewal becomes interrupted) and joins the worker.
+  void stop();
+
+  // Records what a payload asks for. Throws std::runtime_error when the journal
+  // cannot be written (nothing is acted on then).
+  IntakeSummary intake(const WebhookPayload& payload);
+
+  nlohmann::json renewals_json() const;
+
+  enum class ClearResult { cleared, not_found, not_clearable };
+  // Clears an interrupted or failed renewal so its thumbprint may be renewed again.
+  ClearResult clear(const std::string& id, nlohmann::json* record, std::string* why);
+
+  void count_webhook(const std::string& result);
+  std::string metrics_text() const;
+
+  // Tests: waits until no renewal is queued or running.
+  bool wait_idle(std::chrono::milliseconds timeout);
+
+ private:
+  void append_locked(const nlohmann::json& event);
+  void worker_loop();
+  void run_renewal(const std::string& id);
+  std::string template_label(const std::string& value) const;
+  std::optional<std::string> ca_config_for(const std::string& template_name, std::string* error);
+
+  ServiceOptions options_;
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<StateDirLock> lock_;
+  std::unique_ptr<JournalFile> journal_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  RenewalBook book_;
+  std::deque<std::string> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  bool journal_broken_ = false;
+  HookMetrics metrics_;
+  std::mutex ca_mu_;                                  // discovery may take a while: not under mu_
+  std::map<std::string, std::string> discovered_ca_;  // template -> config
+
+  std::atomic<bool> cancel_{false};
+  std::thread worker_;
+};
+
+}  // namespace ndes::renew

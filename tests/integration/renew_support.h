@@ -1,0 +1,59 @@
+// The real ndes_renew_hook binary for integration tests: started by argv on a free
+// loopback port with a token file and a state directory, talked to over HTTP.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/http.h"
+#include "support/process.h"
+
+namespace ndes::test {
+
+inline constexpr const char* kRenewToken = "it-s3cret-token-0123456789";
+inline constexpr const char* kRenewThumbprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+
+// One alert's labels as the NDES rules give them (alerts/ndes.rules.yml).
+std::map<std::string, std::string> ra_labels(const std::string& thumbprint = kRenewThumbprint,
+                                             const std::string& instance = "ndes01:10227",
+                                             const std::string& template_name = "CEPEncryption");
+
+// A version 4 webhook body with one firing alert per label set.
+std::string webhook_body(const std::vector<std::map<std::string, std::string>>& alerts,
+                         const std::string& version = "4");
+
+class HookProcess {
+ public:
+  // Starts the hook with `args` plus --web.listen-address, --state.dir (state_dir) and
+  // --web.auth-token-file (a file beside it holding kRenewToken); waits for the port.
+  HookProcess(std::filesystem::path state_dir, std::vector<std::string> args);
+  ~HookProcess();
+  HookProcess(const HookProcess&) = delete;
+  HookProcess& operator=(const HookProcess&) = delete;
+
+  std::string url(const std::string& path) const;
+  HttpResponse post_alerts(const std::string& body, const std::string& token = kRenewToken) const;
+  // GET /renewals with the token: the "renewals" list (throws on a non-200 answer).
+  nlohmann::json renewals() const;
+  // Polls /renewals until `done` holds (true) or the timeout passes (false).
+  bool wait_for(const std::function<bool(const nlohmann::json&)>& done,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  void kill9();
+  int stop();  // SIGTERM; the wait status
+  std::string log() const { return process_->log(); }
+  int port() const { return port_; }
+  const std::filesystem::path& state_dir() const { return state_dir_; }
+
+ private:
+  std::filesystem::path state_dir_;
+  int port_ = 0;
+  std::unique_ptr<BackgroundProcess> process_;
+};
+
+}  // namespace ndes::test
