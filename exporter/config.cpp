@@ -346,8 +346,7 @@ const std::vector<Setting>& settings() {
        "service account)",
        "", set_certstore_key_readers, nullptr},
       {"collector.certstore.service-account", Kind::text, "ACCOUNT",
-       "The NDES service account, e.g. CORP\\svc-ndes", "", set_certstore_service_account,
-       nullptr},
+       "The NDES service account, e.g. CORP\\svc-ndes", "", set_certstore_service_account, nullptr},
 #endif
       {"log.level", Kind::text, "LEVEL",
        "Only log messages with the given severity or above: debug, "

@@ -8,6 +8,8 @@
 #include <array>
 #include <cctype>
 #include <climits>
+#include <cstdint>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -39,6 +41,7 @@ std::string_view to_string(ReadError e) {
 namespace {
 
 using detail::CmsPtr;
+using detail::OsslPtr;
 using detail::last_openssl_reason;
 using detail::Pkcs12Ptr;
 using detail::Pkcs7Ptr;
@@ -266,6 +269,82 @@ P12Status collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, std::vector<X509Pt
   return P12Status::ok;
 }
 
+// Key derivation work a PKCS#12 may ask for (MAC iterations, PBE / PBKDF2
+// iterations, scrypt N*r*p). The counts come from the file and OpenSSL does not cap
+// them: 2^31 iterations hold a scrape for many minutes (found by
+// fuzz_parse_certificates). Windows and OpenSSL write 2000-2048, Java 10000; a
+// million costs well under a second.
+constexpr std::uint64_t kMaxPkcs12Work = 1000000;
+
+// The iteration count `n` (nullptr: the ASN.1 default of 1), or nullopt when it is
+// negative or does not fit 64 bits (a legitimate file never has such a count).
+std::optional<std::uint64_t> iteration_count(const ASN1_INTEGER* n) {
+  if (n == nullptr) {
+    return 1;
+  }
+  std::uint64_t v = 0;
+  if (ASN1_INTEGER_get_uint64(&v, n) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return v;
+}
+
+// "" when the work `alg` asks for is within kMaxPkcs12Work (or its parameters do not
+// decode: OpenSSL then refuses the algorithm itself), else why not.
+std::string pbe_work_error(const X509_ALGOR* alg) {
+  if (alg == nullptr) {
+    return "";
+  }
+  std::optional<std::uint64_t> work = 1;
+  if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+    OsslPtr<PBE2PARAM, PBE2PARAM_free> pbe2(static_cast<PBE2PARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
+    if (!pbe2 || pbe2->keyfunc == nullptr) {
+      ERR_clear_error();
+      return "";
+    }
+    const int kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm);
+    if (kdf == NID_id_pbkdf2) {
+      OsslPtr<PBKDF2PARAM, PBKDF2PARAM_free> kdf2(static_cast<PBKDF2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)));
+      if (!kdf2) {
+        ERR_clear_error();
+        return "";
+      }
+      work = iteration_count(kdf2->iter);
+    } else if (kdf == NID_id_scrypt) {
+      OsslPtr<SCRYPT_PARAMS, SCRYPT_PARAMS_free> sp(static_cast<SCRYPT_PARAMS*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS), pbe2->keyfunc->parameter)));
+      if (!sp) {
+        ERR_clear_error();
+        return "";
+      }
+      const auto n = iteration_count(sp->costParameter);
+      const auto r = iteration_count(sp->blockSize);
+      const auto p = iteration_count(sp->parallelizationParameter);
+      work = std::nullopt;
+      if (n && r && p && *n <= kMaxPkcs12Work && *r <= kMaxPkcs12Work && *p <= kMaxPkcs12Work) {
+        work = *n * *r * *p;  // each factor <= 10^6, so no overflow
+      }
+    }
+  } else if (alg->parameter != nullptr && alg->parameter->type == V_ASN1_SEQUENCE) {
+    // PKCS#12 and PKCS#5 v1 PBEs: PBEParameter {salt, iterations}.
+    OsslPtr<PBEPARAM, PBEPARAM_free> pbe(static_cast<PBEPARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)));
+    if (!pbe) {
+      ERR_clear_error();
+      return "";
+    }
+    work = iteration_count(pbe->iter);
+  }
+  if (!work || *work > kMaxPkcs12Work) {
+    return "PKCS#12 encryption asks for more key derivation work than the limit of " +
+           std::to_string(kMaxPkcs12Work) + " iterations";
+  }
+  return "";
+}
+
 P12Status pkcs12_certificates(PKCS12* p12, Passphrase pass, std::vector<X509Ptr>& certs,
                               std::string& why) {
   Pkcs7StackPtr safes(PKCS12_unpack_authsafes(p12));
@@ -284,6 +363,12 @@ P12Status pkcs12_certificates(PKCS12* p12, Passphrase pass, std::vector<X509Ptr>
         return P12Status::corrupt;
       }
     } else if (nid == NID_pkcs7_encrypted) {
+      if (p7->d.encrypted != nullptr && p7->d.encrypted->enc_data != nullptr) {
+        why = pbe_work_error(p7->d.encrypted->enc_data->algorithm);
+        if (!why.empty()) {
+          return P12Status::corrupt;
+        }
+      }
       bags.reset(PKCS12_unpack_p7encdata(p7, pass.ptr, pass.len));
       if (!bags) {
         why = last_openssl_reason();
@@ -353,6 +438,13 @@ bool parse_pkcs12(std::span<const std::uint8_t> bytes, ResultBuilder& out) {
 
   std::vector<X509Ptr> certs;
   if (PKCS12_mac_present(p12.get()) == 1) {
+    const ASN1_INTEGER* mac_iter = nullptr;
+    PKCS12_get0_mac(nullptr, nullptr, nullptr, &mac_iter, p12.get());
+    if (const auto n = iteration_count(mac_iter); !n || *n > kMaxPkcs12Work) {
+      out.fail(ReadError::bad_pkcs12, "PKCS#12 MAC iteration count is over the limit of " +
+                                          std::to_string(kMaxPkcs12Work));
+      return true;
+    }
     const Passphrase* verified = nullptr;
     for (const auto& c : candidates) {
       ERR_clear_error();

@@ -1,0 +1,195 @@
+#include "certstore/certstore_collector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <exception>
+#include <stdexcept>
+
+#include "ndes/cert/classify.h"
+#include "ndes/cert/parse.h"
+#include "ndes/config.h"
+
+namespace ndes::certstore {
+namespace {
+
+constexpr const char* kReadableHelp =
+    "1 if the identity can read the certificate's private key (Windows store only).";
+
+void add_unique(std::vector<std::string>& names, const std::string& name) {
+  if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+    names.push_back(name);
+  }
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+ReadError reason_for(std::uint32_t win32_error) {
+  return win32_error == 5 /* ERROR_ACCESS_DENIED */ ? ReadError::permission_denied
+                                                    : ReadError::read_failed;
+}
+
+}  // namespace
+
+std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
+  std::vector<std::string> names;
+  for (const auto& n : config.certstore.key_readers) {
+    add_unique(names, n);
+  }
+  if (!names.empty()) {
+    return names;
+  }
+  // The SCEP application pool identity joins here once the Windows health
+  // collector (ndes_iis_app_pool_identity_info) reports it.
+  add_unique(names, config.certstore.service_account);
+  return names;
+}
+
+CertstoreCollector::CertstoreCollector(const ExporterConfig& config, StoreAccess access)
+    : identity_names_(key_reader_identities(config)),
+      template_names_(config.template_names),
+      access_(std::move(access)) {
+  for (const auto& text : config.certstore.stores) {
+    std::string error;
+    auto parsed = parse_store_name(text, &error);
+    if (!parsed) {
+      throw std::invalid_argument("certstore collector: store " + error);
+    }
+    const bool seen = std::any_of(stores_.begin(), stores_.end(), [&](const StoreName& s) {
+      return s.location_flag == parsed->location_flag && iequals(s.store, parsed->store);
+    });
+    if (!seen) {
+      stores_.push_back(std::move(*parsed));
+    }
+  }
+}
+
+std::vector<Identity> CertstoreCollector::identities() {
+  std::vector<Identity> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& name : identity_names_) {
+    auto it = resolved_.find(name);
+    if (it == resolved_.end()) {
+      std::string error;
+      auto id = resolve_identity(name, &error);
+      if (!id) {
+        // Not cached: the account may appear later (IIS installed, domain back).
+        spdlog::warn("certstore collector: {}", error);
+        continue;
+      }
+      it = resolved_.emplace(name, std::move(*id)).first;
+      spdlog::debug("certstore collector: identity {} is {}", name, sid_to_string(it->second.sid));
+    }
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out) {
+  const std::string source = store.canonical();
+  out.sources.push_back(source);
+  StoreRead read = access_.read(store);
+  if (!read.opened) {
+    spdlog::warn("certstore collector: {}", read.detail);
+    out.errors.push_back(
+        ReadErrorRecord{Origin{kCollector, source, ""}, reason_for(read.error), read.detail});
+    return;
+  }
+  const std::vector<Identity> readers = identities();
+  std::size_t archived = 0;
+  for (const StoreEntry& entry : read.entries) {
+    if (entry.archived) {
+      ++archived;  // superseded by renewal: NDES and certlm.msc ignore these too
+      continue;
+    }
+    auto cert = parse_der_certificate(entry.der, &template_names_);
+    if (!cert) {
+      const std::string detail = source + ": a certificate in the store is not valid DER";
+      spdlog::warn("certstore collector: {}", detail);
+      out.errors.push_back(
+          ReadErrorRecord{Origin{kCollector, source, ""}, ReadError::bad_der, detail});
+      continue;
+    }
+    CertificateRecord record;
+    record.origin = Origin{kCollector, source, ""};
+    record.role = classify(*cert);
+    record.cert = std::move(*cert);
+    // The store links a private key (as certlm.msc's key icon and .NET's
+    // HasPrivateKey say). Whether the key can be opened is another matter:
+    // "Keyset does not exist" means it is gone or this account may not read it,
+    // and Windows does not say which.
+    const bool has_key = entry.key.provider != KeyProvider::none;
+    KeyState key;
+    if (has_key) {
+      key = access_.inspect(entry.key);
+      if (!key.security_descriptor) {
+        spdlog::warn("certstore collector: {} {}: cannot read the private key's permissions: {}",
+                     source, record.cert.thumbprint, key.error);
+      }
+    }
+    record.has_private_key = has_key;
+    if (has_key && key.security_descriptor) {
+      for (const Identity& id : readers) {
+        const ReadCheck check = access_.can_read(*key.security_descriptor, id);
+        if (!check.readable) {
+          spdlog::warn("certstore collector: {} {}: cannot tell whether {} can read the key: {}",
+                       source, record.cert.thumbprint, id.name, check.error);
+          continue;
+        }
+        if (check.fallback && !warned_fallback_.exchange(true)) {
+          spdlog::info(
+              "certstore collector: Authz cannot answer ({}); key access is evaluated against "
+              "the identity and its well-known groups only",
+              check.error);
+        }
+        out.samples.push_back(
+            Sample{kReadableMetric,
+                   kReadableHelp,
+                   SampleType::gauge,
+                   {{"thumbprint", record.cert.thumbprint}, {"identity", id.name}},
+                   *check.readable ? 1.0 : 0.0});
+      }
+    }
+    out.certificates.push_back(std::move(record));
+  }
+  if (archived > 0) {
+    spdlog::debug("certstore collector: {}: skipped {} archived certificate(s)", source, archived);
+  }
+}
+
+CollectorResult CertstoreCollector::collect() {
+  const auto start = std::chrono::steady_clock::now();
+  CollectorResult result;
+  result.collector = kCollector;
+  try {
+    for (const StoreName& store : stores_) {
+      add_store(store, result);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("certstore collector failed: {}", e.what());
+    result = CollectorResult{};
+    result.collector = kCollector;
+    result.success = false;
+  }
+  result.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+namespace {
+// Registers the collector by name at start-up, node_exporter style.
+[[maybe_unused]] const bool kRegistered = [] {
+  CollectorRegistry::instance().add(
+      kCollector, [](const ExporterConfig& c) { return std::make_unique<CertstoreCollector>(c); });
+  return true;
+}();
+}  // namespace
+
+}  // namespace ndes::certstore

@@ -1,0 +1,64 @@
+// The `certstore` collector (Windows only): certificates in Windows system
+// certificate stores (LocalMachine\My by default), with the same records, and so
+// the same metrics and labels, as the `files` collector, plus
+//   ndes_certificate_has_private_key            (CertificateRecord::has_private_key)
+//   ndes_certificate_private_key_readable{thumbprint,identity}
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "certstore/cert_store.h"
+#include "certstore/key_access.h"
+#include "certstore/store_name.h"
+#include "ndes/collect/collector.h"
+
+namespace ndes::certstore {
+
+inline constexpr const char* kCollector = "certstore";
+inline constexpr const char* kReadableMetric = "ndes_certificate_private_key_readable";
+
+// The identities whose read access to each private key is reported: the
+// configured key readers, else the SCEP application pool identity (known once the
+// Windows health collector reports it; none until then) and the NDES service
+// account.
+std::vector<std::string> key_reader_identities(const ExporterConfig& config);
+
+// How the collector reads a store and inspects a key; the real ones call
+// CryptoAPI (read_store, inspect_key), tests put fakes in.
+struct StoreAccess {
+  std::function<StoreRead(const StoreName&)> read = read_store;
+  std::function<KeyState(const PrivateKeyRef&)> inspect = inspect_key;
+  std::function<ReadCheck(std::span<const std::uint8_t>, const Identity&)> can_read = can_read_key;
+};
+
+class CertstoreCollector : public Collector {
+ public:
+  // Throws std::invalid_argument when a configured store name is malformed.
+  explicit CertstoreCollector(const ExporterConfig& config, StoreAccess access = {});
+  std::string_view name() const override { return kCollector; }
+  CollectorResult collect() override;
+
+  const std::vector<StoreName>& stores() const { return stores_; }
+
+ private:
+  void add_store(const StoreName& store, CollectorResult& out);
+  std::vector<Identity> identities();
+
+  std::vector<StoreName> stores_;
+  std::vector<std::string> identity_names_;
+  TemplateNames template_names_;
+  StoreAccess access_;
+
+  std::mutex mutex_;
+  std::map<std::string, Identity> resolved_;  // identity name -> SID, once resolved
+  std::atomic<bool> warned_fallback_{false};
+};
+
+}  // namespace ndes::certstore

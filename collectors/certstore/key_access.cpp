@@ -1,0 +1,392 @@
+#include "certstore/key_access.h"
+
+// clang-format off
+#include <windows.h>
+#include <authz.h>
+#include <sddl.h>
+// clang-format on
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "certstore/win_util.h"
+
+namespace ndes::certstore {
+namespace {
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+Sid copy_sid(PSID sid) {
+  const DWORD n = GetLengthSid(sid);
+  const auto* p = static_cast<const std::uint8_t*>(sid);
+  return Sid(p, p + n);
+}
+
+PSID as_psid(const Sid& sid) { return const_cast<std::uint8_t*>(sid.data()); }
+
+bool sid_in(PSID sid, std::span<const Sid> sids) {
+  return std::any_of(sids.begin(), sids.end(),
+                     [&](const Sid& s) { return !s.empty() && EqualSid(sid, as_psid(s)); });
+}
+
+// The generic mapping of files, which key files (MachineKeys, Crypto\Keys) and the
+// key security descriptors of both providers use.
+constexpr GENERIC_MAPPING kFileMapping = {FILE_GENERIC_READ, FILE_GENERIC_WRITE,
+                                          FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+
+bool sid_fits(const std::uint8_t* p, std::size_t room) {
+  // SID: revision, sub-authority count, 6-byte authority, 4 bytes per sub-authority.
+  return room >= 8 && p[0] == SID_REVISION && room >= 8 + 4 * static_cast<std::size_t>(p[1]);
+}
+
+// A self-relative descriptor whose DACL and ACEs lie inside the buffer. The
+// Windows checks (IsValidSecurityDescriptor) do not look at the sizes, and the
+// bytes come from a key provider.
+bool well_formed(std::span<const std::uint8_t> sd) {
+  if (sd.size() < sizeof(SECURITY_DESCRIPTOR_RELATIVE)) {
+    return false;
+  }
+  SECURITY_DESCRIPTOR_RELATIVE head{};
+  std::memcpy(&head, sd.data(), sizeof(head));
+  if (head.Revision != SECURITY_DESCRIPTOR_REVISION || (head.Control & SE_SELF_RELATIVE) == 0) {
+    return false;
+  }
+  for (const DWORD offset : {head.Owner, head.Group}) {
+    if (offset != 0 && (offset >= sd.size() || !sid_fits(sd.data() + offset, sd.size() - offset))) {
+      return false;
+    }
+  }
+  if ((head.Control & SE_DACL_PRESENT) == 0 || head.Dacl == 0) {
+    return true;
+  }
+  if (head.Dacl > sd.size() || sd.size() - head.Dacl < sizeof(ACL)) {
+    return false;
+  }
+  ACL acl{};
+  std::memcpy(&acl, sd.data() + head.Dacl, sizeof(acl));
+  if (acl.AclSize < sizeof(ACL) || acl.AclSize > sd.size() - head.Dacl) {
+    return false;
+  }
+  std::size_t at = sizeof(ACL);
+  for (WORD i = 0; i < acl.AceCount; ++i) {
+    if (acl.AclSize - at < sizeof(ACE_HEADER)) {
+      return false;
+    }
+    ACE_HEADER ace{};
+    std::memcpy(&ace, sd.data() + head.Dacl + at, sizeof(ace));
+    if (ace.AceSize < sizeof(ACE_HEADER) || ace.AceSize > acl.AclSize - at) {
+      return false;
+    }
+    if (ace.AceType == ACCESS_ALLOWED_ACE_TYPE || ace.AceType == ACCESS_DENIED_ACE_TYPE) {
+      const std::size_t sid_at = offsetof(ACCESS_ALLOWED_ACE, SidStart);
+      if (ace.AceSize < sid_at ||
+          !sid_fits(sd.data() + head.Dacl + at + sid_at, ace.AceSize - sid_at)) {
+        return false;
+      }
+    }
+    at += ace.AceSize;
+  }
+  return true;
+}
+
+// The descriptor's DACL, with generic rights mapped in place (our own copy).
+bool map_generic_rights(std::vector<std::uint8_t>& sd) {
+  BOOL present = FALSE;
+  BOOL defaulted = FALSE;
+  PACL dacl = nullptr;
+  if (!well_formed(sd) || !IsValidSecurityDescriptor(sd.data()) ||
+      !GetSecurityDescriptorDacl(sd.data(), &present, &dacl, &defaulted)) {
+    return false;
+  }
+  if (!present || dacl == nullptr) {
+    return true;
+  }
+  for (DWORD i = 0; i < dacl->AceCount; ++i) {
+    void* ace = nullptr;
+    if (!GetAce(dacl, i, &ace)) {
+      return false;
+    }
+    const auto* header = static_cast<ACE_HEADER*>(ace);
+    if (header->AceType == ACCESS_ALLOWED_ACE_TYPE || header->AceType == ACCESS_DENIED_ACE_TYPE) {
+      auto* a = static_cast<ACCESS_ALLOWED_ACE*>(ace);
+      ACCESS_MASK mask = a->Mask;
+      MapGenericMask(&mask, const_cast<GENERIC_MAPPING*>(&kFileMapping));
+      a->Mask = mask;
+    }
+  }
+  return true;
+}
+
+// Authz is one resource manager for the process; wine does not implement it.
+struct AuthzState {
+  AUTHZ_RESOURCE_MANAGER_HANDLE rm = nullptr;
+  DWORD error = ERROR_SUCCESS;
+};
+
+const AuthzState& authz() {
+  static AuthzState state;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!AuthzInitializeResourceManager(AUTHZ_RM_FLAG_NO_AUDIT, nullptr, nullptr, nullptr,
+                                        L"ndes_exporter", &state.rm)) {
+      state.rm = nullptr;
+      state.error = GetLastError();
+    }
+  });
+  return state;
+}
+
+struct ContextCloser {
+  void operator()(AUTHZ_CLIENT_CONTEXT_HANDLE h) const {
+    if (h != nullptr) {
+      AuthzFreeContext(h);
+    }
+  }
+};
+using ContextPtr =
+    std::unique_ptr<std::remove_pointer_t<AUTHZ_CLIENT_CONTEXT_HANDLE>, ContextCloser>;
+
+}  // namespace
+
+std::string sid_to_string(const Sid& sid) {
+  if (sid.empty() || !IsValidSid(as_psid(sid))) {
+    return "";
+  }
+  LPWSTR text = nullptr;
+  if (!ConvertSidToStringSidW(as_psid(sid), &text)) {
+    return "";
+  }
+  std::string out = narrow(text);
+  LocalFree(text);
+  return out;
+}
+
+std::optional<Sid> sid_from_string(std::string_view text) {
+  if (!istarts_with(text, "S-")) {
+    return std::nullopt;
+  }
+  PSID sid = nullptr;
+  if (!ConvertStringSidToSidW(widen(text).c_str(), &sid)) {
+    return std::nullopt;
+  }
+  Sid out = copy_sid(sid);
+  LocalFree(sid);
+  return out;
+}
+
+std::optional<std::string> virtual_account_sid(std::string_view account) {
+  constexpr std::string_view kAppPool = "IIS APPPOOL\\";
+  constexpr std::string_view kService = "NT SERVICE\\";
+  std::string authority;
+  std::string_view name;
+  bool lower = false;
+  if (istarts_with(account, kAppPool)) {
+    authority = "S-1-5-82";
+    name = account.substr(kAppPool.size());
+    lower = true;
+  } else if (istarts_with(account, kService)) {
+    authority = "S-1-5-80";
+    name = account.substr(kService.size());
+  } else {
+    return std::nullopt;
+  }
+  if (name.empty() || name.find('\\') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::wstring wide = widen(name);
+  if (lower) {
+    CharLowerBuffW(wide.data(), static_cast<DWORD>(wide.size()));
+  } else {
+    CharUpperBuffW(wide.data(), static_cast<DWORD>(wide.size()));
+  }
+  // UTF-16LE bytes, as Windows hashes them.
+  std::vector<unsigned char> bytes;
+  bytes.reserve(wide.size() * 2);
+  for (const wchar_t c : wide) {
+    bytes.push_back(static_cast<unsigned char>(c & 0xFF));
+    bytes.push_back(static_cast<unsigned char>((c >> 8) & 0xFF));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &md_len, EVP_sha1(), nullptr) != 1 ||
+      md_len != 20) {
+    return std::nullopt;
+  }
+  std::string out = authority;
+  for (int i = 0; i < 5; ++i) {
+    const std::uint32_t word = static_cast<std::uint32_t>(md[i * 4]) |
+                               (static_cast<std::uint32_t>(md[i * 4 + 1]) << 8) |
+                               (static_cast<std::uint32_t>(md[i * 4 + 2]) << 16) |
+                               (static_cast<std::uint32_t>(md[i * 4 + 3]) << 24);
+    out += "-" + std::to_string(word);
+  }
+  return out;
+}
+
+std::vector<Sid> implicit_groups(const Sid& sid) {
+  std::vector<std::string> names = {"S-1-1-0", "S-1-5-11", "S-1-5-32-545"};
+  const std::string text = sid_to_string(sid);
+  if (text.rfind("S-1-5-82-", 0) == 0) {
+    names.emplace_back("S-1-5-32-568");  // IIS_IUSRS
+  } else if (text == "S-1-5-19" || text == "S-1-5-20" || text.rfind("S-1-5-80-", 0) == 0) {
+    names.emplace_back("S-1-5-6");  // SERVICE
+  } else if (text == "S-1-5-18") {
+    names.emplace_back("S-1-5-32-544");  // Administrators
+  }
+  std::vector<Sid> out;
+  for (const auto& n : names) {
+    if (auto s = sid_from_string(n)) {
+      out.push_back(std::move(*s));
+    }
+  }
+  return out;
+}
+
+std::optional<Identity> resolve_identity(const std::string& name, std::string* error) {
+  Identity id;
+  id.name = name;
+  std::optional<Sid> sid = sid_from_string(name);
+  if (!sid) {
+    if (const auto computed = virtual_account_sid(name)) {
+      sid = sid_from_string(*computed);
+    }
+  }
+  if (!sid) {
+    const std::wstring wide = widen(name);
+    DWORD sid_size = 0;
+    DWORD domain_size = 0;
+    SID_NAME_USE use{};
+    LookupAccountNameW(nullptr, wide.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
+    if (sid_size == 0) {
+      if (error != nullptr) {
+        *error = "cannot resolve identity \"" + name + "\": " + error_text(GetLastError());
+      }
+      return std::nullopt;
+    }
+    Sid buf(sid_size);
+    std::wstring domain(domain_size + 1, L'\0');
+    if (!LookupAccountNameW(nullptr, wide.c_str(), buf.data(), &sid_size, domain.data(),
+                            &domain_size, &use)) {
+      if (error != nullptr) {
+        *error = "cannot resolve identity \"" + name + "\": " + error_text(GetLastError());
+      }
+      return std::nullopt;
+    }
+    buf.resize(GetLengthSid(buf.data()));
+    sid = std::move(buf);
+  }
+  id.sid = std::move(*sid);
+  id.groups = implicit_groups(id.sid);
+  return id;
+}
+
+std::optional<bool> dacl_allows_read(std::span<const std::uint8_t> security_descriptor,
+                                     std::span<const Sid> token_sids) {
+  std::vector<std::uint8_t> sd(security_descriptor.begin(), security_descriptor.end());
+  if (sd.empty() || !map_generic_rights(sd)) {
+    return std::nullopt;
+  }
+  BOOL present = FALSE;
+  BOOL defaulted = FALSE;
+  PACL dacl = nullptr;
+  if (!GetSecurityDescriptorDacl(sd.data(), &present, &dacl, &defaulted)) {
+    return std::nullopt;
+  }
+  if (!present || dacl == nullptr) {
+    return true;  // no DACL: everyone has every right
+  }
+  for (DWORD i = 0; i < dacl->AceCount; ++i) {
+    void* ace = nullptr;
+    if (!GetAce(dacl, i, &ace)) {
+      return std::nullopt;
+    }
+    const auto* header = static_cast<ACE_HEADER*>(ace);
+    if ((header->AceFlags & INHERIT_ONLY_ACE) != 0) {
+      continue;
+    }
+    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE && header->AceType != ACCESS_DENIED_ACE_TYPE) {
+      continue;
+    }
+    const auto* a = static_cast<const ACCESS_ALLOWED_ACE*>(ace);
+    PSID ace_sid = const_cast<DWORD*>(&a->SidStart);
+    if ((a->Mask & FILE_READ_DATA) == 0 || !sid_in(ace_sid, token_sids)) {
+      continue;
+    }
+    return header->AceType == ACCESS_ALLOWED_ACE_TYPE;
+  }
+  return false;
+}
+
+ReadCheck can_read_key(std::span<const std::uint8_t> security_descriptor,
+                       const Identity& identity) {
+  ReadCheck out;
+  // Authz knows the account's local and domain groups; where it cannot answer
+  // (not implemented under wine, or no context for a virtual account), the DACL is
+  // evaluated against the identity and its implicit groups.
+  const auto fallback = [&](std::string why) {
+    std::vector<Sid> token = identity.groups;
+    token.push_back(identity.sid);
+    out.readable = dacl_allows_read(security_descriptor, token);
+    out.fallback = true;
+    out.error = out.readable ? std::move(why) : "the key's security descriptor is malformed";
+    return out;
+  };
+  const AuthzState& state = authz();
+  if (state.rm == nullptr) {
+    return fallback("AuthzInitializeResourceManager: " + error_text(state.error));
+  }
+  std::vector<std::uint8_t> sd(security_descriptor.begin(), security_descriptor.end());
+  if (sd.empty() || !map_generic_rights(sd)) {
+    out.error = "the key's security descriptor is malformed";
+    return out;
+  }
+  AUTHZ_CLIENT_CONTEXT_HANDLE raw = nullptr;
+  const LUID no_luid{};
+  if (!AuthzInitializeContextFromSid(0, as_psid(identity.sid), state.rm, nullptr, no_luid, nullptr,
+                                     &raw)) {
+    return fallback("AuthzInitializeContextFromSid(" + identity.name +
+                    "): " + error_text(GetLastError()));
+  }
+  ContextPtr base(raw);
+  // The groups a logon of the account carries that a context made from its SID
+  // alone may lack (IIS_IUSRS for an application pool, SERVICE...).
+  std::vector<SID_AND_ATTRIBUTES> extra;
+  for (const Sid& g : identity.groups) {
+    extra.push_back(SID_AND_ATTRIBUTES{as_psid(g), SE_GROUP_ENABLED});
+  }
+  AUTHZ_CLIENT_CONTEXT_HANDLE with_groups = nullptr;
+  if (!AuthzAddSidsToContext(base.get(), extra.data(), static_cast<DWORD>(extra.size()), nullptr, 0,
+                             &with_groups)) {
+    return fallback("AuthzAddSidsToContext(" + identity.name + "): " + error_text(GetLastError()));
+  }
+  ContextPtr context(with_groups);
+  AUTHZ_ACCESS_REQUEST request{};
+  request.DesiredAccess = FILE_READ_DATA;
+  ACCESS_MASK granted = 0;
+  DWORD access_error = ERROR_SUCCESS;
+  AUTHZ_ACCESS_REPLY reply{};
+  reply.ResultListLength = 1;
+  reply.GrantedAccessMask = &granted;
+  reply.Error = &access_error;
+  if (!AuthzAccessCheck(0, context.get(), &request, nullptr, sd.data(), nullptr, 0, &reply,
+                        nullptr)) {
+    out.error = "AuthzAccessCheck(" + identity.name + "): " + error_text(GetLastError());
+    return out;
+  }
+  out.readable = access_error == ERROR_SUCCESS && (granted & FILE_READ_DATA) != 0;
+  return out;
+}
+
+}  // namespace ndes::certstore
