@@ -24,6 +24,7 @@
 #include "certstore/certstore_collector.h"
 #include "certstore/key_access.h"
 #include "certstore/store_name.h"
+#include "exporter/config.h"
 #include "ndes/config.h"
 #include "ndes/metrics/families.h"
 #include "support/wine_store.h"
@@ -177,6 +178,53 @@ TEST(StoreNameTest, Errors) {
   EXPECT_FALSE(parse_store_name("LocalMachine\\", &error));
   EXPECT_THAT(error, HasSubstr("names no store"));
   EXPECT_FALSE(parse_store_name("LocalMachine\\My\\Sub", &error));
+}
+
+// ---------------------------------------------------------------------------
+// The flags (exporter/config.cpp, Windows build)
+
+ParseOutcome parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "ndes_exporter");
+  std::vector<const char*> argv;
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(CertstoreFlagsTest, DefaultsOnWindows) {
+  const ParseOutcome out = parse({});
+  ASSERT_TRUE(out.should_run()) << out.message;
+  EXPECT_EQ(out.config->collectors_enabled, std::vector<std::string>{"certstore"});
+  EXPECT_EQ(out.config->certstore.stores, std::vector<std::string>{"LocalMachine\\My"});
+  EXPECT_THAT(out.config->certstore.key_readers, IsEmpty());
+}
+
+TEST(CertstoreFlagsTest, StoresIdentitiesAndServiceAccount) {
+  const ParseOutcome out =
+      parse({"--collector.certstore.store=LocalMachine\\My", "--collector.certstore.store=Root",
+             "--collector.certstore.key-reader=IIS APPPOOL\\SCEP",
+             "--collector.certstore.service-account=CORP\\svc-ndes"});
+  ASSERT_TRUE(out.should_run()) << out.message;
+  EXPECT_EQ(out.config->certstore.stores, (std::vector<std::string>{"LocalMachine\\My", "Root"}));
+  EXPECT_EQ(out.config->certstore.key_readers, std::vector<std::string>{"IIS APPPOOL\\SCEP"});
+  EXPECT_EQ(out.config->certstore.service_account, "CORP\\svc-ndes");
+}
+
+TEST(CertstoreFlagsTest, ABadStoreIsAOneLineUsageError) {
+  const ParseOutcome out = parse({"--collector.certstore.store=Machine\\My"});
+  EXPECT_FALSE(out.should_run());
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_THAT(out.message, HasSubstr("--collector.certstore.store"));
+  EXPECT_THAT(out.message, HasSubstr("unknown location"));
+  EXPECT_EQ(out.message.find('\n'), std::string::npos);
+}
+
+TEST(CertstoreFlagsTest, HelpListsTheCertstoreFlags) {
+  const ParseOutcome out = parse({"--help"});
+  EXPECT_EQ(out.exit_code, 0);
+  EXPECT_THAT(out.message, HasSubstr("--collector.certstore.store"));
+  EXPECT_THAT(out.message, HasSubstr("--collector.certstore.key-reader"));
 }
 
 // ---------------------------------------------------------------------------

@@ -121,7 +121,9 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
   Handle err_read;
   Handle err_write;
   PROCESS_INFORMATION pi{};
-  {
+  // Wine now and then fails a start with ERROR_INTERNAL_ERROR while its server
+  // restarts; a second try starts the program.
+  for (int attempt = 1;; ++attempt) {
     std::lock_guard lock(g_spawn_mutex);
     make_pipe(in_read, in_write, true);
     make_pipe(out_read, out_write, false);
@@ -138,11 +140,19 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
     in_read.reset();
     out_write.reset();
     err_write.reset();
+    if (!ok && error == ERROR_INTERNAL_ERROR && attempt < 3) {
+      in_write.reset();
+      out_read.reset();
+      err_read.reset();
+      Sleep(500);
+      continue;
+    }
     if (!ok) {
       result.exit_code = 127;
       result.err = "cannot start " + argv[0] + ": error " + std::to_string(error);
       return result;
     }
+    break;
   }
   Handle process(pi.hProcess);
   Handle thread(pi.hThread);
