@@ -13,6 +13,9 @@
 #   NDES_FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (10)
 #   NDES_FUZZ_KEEP_CORPUS=1  keep growing the working corpus of the last run instead
 #                        of starting again from the seeds
+#   NDES_FUZZ_ARGS       extra libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to
+#                        go on after a known finding (executions are then read from
+#                        the last "#N" status line)
 #
 # Prints, per target, the executions (stat::number_of_executed_units of
 # -print_final_stats=1), the corpus growth and the result. Exits 1 if any target
@@ -75,6 +78,8 @@ for t in $targets; do
   before="$(find "$work" -type f | wc -l)"
   args=(-print_final_stats=1 -timeout="$timeout" -rss_limit_mb=2048
         -artifact_prefix="$artifacts/$t-")
+  # shellcheck disable=SC2206  # word splitting of the flags is wanted
+  args+=(${NDES_FUZZ_ARGS:-})
   if [ "$seconds" -eq 0 ]; then
     args+=(-runs=0)
   else
@@ -87,6 +92,9 @@ for t in $targets; do
   set -e
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+  if [ -z "$execs" ]; then  # fork mode: the parent's last "#N: cov: ..." line
+    execs="$(sed -n 's/^#\([0-9][0-9]*\):* .*/\1/p' "$log" | tail -1)"
+  fi
   after="$(find "$work" -type f | wc -l)"
   if [ "$rc" -eq 0 ]; then
     status="ok, corpus $before -> $after"

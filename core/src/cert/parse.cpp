@@ -273,7 +273,7 @@ P12Status collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, std::vector<X509Pt
 // iterations, scrypt N*r*p). The counts come from the file and OpenSSL does not cap
 // them: 2^31 iterations hold a scrape for many minutes (found by
 // fuzz_parse_certificates). Windows and OpenSSL write 2000-2048, Java 10000; a
-// million costs well under a second.
+// million costs about a third of a second per passphrase tried.
 constexpr std::uint64_t kMaxPkcs12Work = 1000000;
 
 // The iteration count `n` (nullptr: the ASN.1 default of 1), or nullopt when it is
