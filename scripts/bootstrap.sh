@@ -12,28 +12,8 @@ usage() { echo "usage: $0 demo|test" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 mode="$1"; shift
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-# Installs the packages of the given groups that are not installed yet.
-install_missing() {
-  local missing=()
-  local group pkg
-  while read -r group pkg; do
-    case "$group" in ''|'#'*) continue ;; esac
-    for want in "$@"; do
-      if [ "$group" = "$want" ] && ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
-        missing+=("$pkg")
-      fi
-    done
-  done < "$here/scripts/debian-packages.txt"
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "bootstrap: installing ${missing[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  fi
-}
+# shellcheck source=scripts/lib/install.sh
+. "$here/scripts/lib/install.sh"
 
 build() {
   cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
@@ -49,8 +29,16 @@ case "$mode" in
   test)
     install_missing build test
     build -DNDES_BUILD_TESTS=ON
-    cd "$build_dir"
-    ctest --output-on-failure --timeout 600 -j "$jobs" "$@"
+    (cd "$build_dir" && ctest --output-on-failure --timeout 600 -j "$jobs" "$@")
+    # Further CI stages (other builds: sanitizers, fuzzing, Windows, benchmarks), one
+    # script each, run in name order. Each installs its own package group.
+    # NDES_CI_STAGES=0 runs the main suite only.
+    [ "${NDES_CI_STAGES:-1}" = 0 ] && exit 0
+    for stage in "$here"/scripts/ci/*.sh; do
+      [ -e "$stage" ] || continue
+      echo "bootstrap: stage $(basename "$stage")"
+      here="$here" NDES_BUILD_DIR="$build_dir" bash "$stage"
+    done
     ;;
   *) usage ;;
 esac
