@@ -11,7 +11,8 @@ Conventions (checked by tests/alerts/lint_dashboards.py):
   - classic dashboard JSON model, schemaVersion 41 (Grafana 12.x; 11.x loads it too);
   - every panel and query uses the data source through the `datasource` variable
     ({"type": "prometheus", "uid": "${datasource}"}), never a literal uid;
-  - every query filters on a dashboard variable (`instance`, or `host` derived from it);
+  - every query filters on a dashboard variable (`instance`, `host` derived from it, or `hook`
+    for the renew hook's own scrape target);
   - stable uids: ndes-overview, ndes-server.
 
 Metric names: docs/metrics.md. "In use" and "superseded" follow alerts/ndes.rules.yml (the
@@ -431,6 +432,9 @@ def band_stats(lay: Layout, f: str) -> None:
 
 def overview() -> dict:
     f = 'instance=~"$instance"'
+    # The renew hook is a scrape target of its own (host:10228), not one of the exporter
+    # instances the instance variable lists: its panels have their own variable.
+    hook = 'instance=~"$hook"'
     lay = Layout()
 
     lay.row("Certificates in use")
@@ -515,17 +519,17 @@ def overview() -> dict:
                   sort_desc=True,
                   overrides=[override("Last seen", unit="dateTimeAsIso"), override("Events", decimals=0)]), 12, 8)
     lay.add(timeseries("Renewals by result",
-                       [target(f"sum by (template, result) (increase(ndes_renewals_total{{{f}}}[$__rate_interval]))",
+                       [target(f"sum by (template, result) (increase(ndes_renewals_total{{{hook}}}[$__rate_interval]))",
                                legend="{{template}} {{result}}")],
                        desc="ndes_renew_hook renewals per interval. The hook is its own scrape target "
-                            "(host:10228): select it, or All, in the instance variable.",
+                            "(host:10228), chosen in the hook variable.",
                        bars=True, stack=True), 12, 7)
     lay.add(stat("Last successful renewal",
-                 [target(f"ndes_renewal_last_success_timestamp_seconds{{{f}}} * 1000",
+                 [target(f"ndes_renewal_last_success_timestamp_seconds{{{hook}}} * 1000",
                          legend="{{instance}} {{template}}", instant=True)],
                  unit="dateTimeFromNow", color_mode="none", text_mode="value_and_name"), 8, 7)
     lay.add(stat("Renewal running",
-                 [target(f"ndes_renewal_in_progress{{{f}}}", legend="{{instance}}", instant=True)],
+                 [target(f"ndes_renewal_in_progress{{{hook}}}", legend="{{instance}}", instant=True)],
                  mappings=[{"type": "value", "options": {"0": {"text": "idle", "index": 0},
                                                          "1": {"text": "renewing", "color": "blue", "index": 1}}}],
                  color_mode="value", text_mode="value_and_name"), 4, 7)
@@ -552,7 +556,8 @@ def overview() -> dict:
         "RA duplicates and gaps, SCEP probes, services, NDES errors and renewals.",
         lay.panels,
         [datasource_var(),
-         query_var("instance", "Instance", 'label_values(up{job=~"ndes.*"}, instance)', multi=True)],
+         query_var("instance", "Instance", 'label_values(up{job=~"ndes.*"}, instance)', multi=True),
+         query_var("hook", "Renew hook", "label_values(ndes_renewal_in_progress, instance)", multi=True)],
     )
 
 

@@ -13,6 +13,7 @@ Values (override any with --var):
     instance         .*          (the overview uses instance=~"$instance"; the server dashboard
                                   instance="$instance", so pass a real one, e.g. 127.0.0.1:10227)
     host             the part of `instance` before the first ':' (or .* when instance is .*)
+    hook             .*          (the overview's renew hook panels: instance=~"$hook")
     datasource       prometheus
     __range          1h          __range_s 3600        __range_ms 3600000
     __interval       1m          __interval_ms 60000
@@ -90,6 +91,7 @@ def default_values(overrides: dict[str, str]) -> dict[str, str]:
     now_ms = int(time.time() * 1000)
     values = {
         "instance": ".*",
+        "hook": ".*",
         "datasource": "prometheus",
         "__range": "1h",
         "__range_s": "3600",
