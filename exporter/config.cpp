@@ -17,6 +17,7 @@
 #endif
 #include "exporter/http_server.h"
 #include "exporter/probe_config_yaml.h"
+#include "exporter/renew_hook_view.h"
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
 
@@ -258,6 +259,23 @@ std::string set_demo_dir(ExporterConfig& cfg, const Values& v) {
   return "";
 }
 
+std::string set_renew_hook_url(ExporterConfig& cfg, const Values& v) {
+  std::string reason;
+  if (!parse_hook_url(v.back(), &reason)) {
+    return quote_value(v.back()) + " " + reason;
+  }
+  cfg.renew_hook.url = v.back();
+  return "";
+}
+
+std::string set_renew_hook_token_file(ExporterConfig& cfg, const Values& v) {
+  if (v.back().empty()) {
+    return "an empty path is not allowed";
+  }
+  cfg.renew_hook.auth_token_file = v.back();
+  return "";
+}
+
 #ifdef _WIN32
 // The certstore collector (Windows only).
 std::string set_certstore_stores(ExporterConfig& cfg, const Values& v) {
@@ -358,6 +376,13 @@ const std::vector<Setting>& settings() {
        nullptr},
       {"demo.dir", Kind::text, "DIR", "Where --demo writes its store (default: a fresh temp dir)",
        "", set_demo_dir, nullptr},
+      {"renew-hook.url", Kind::text, "URL",
+       "ndes_renew_hook's address (http://127.0.0.1:10228): the landing page links to its "
+       "/renewals and shows the last renewal per template",
+       "", set_renew_hook_url, nullptr},
+      {"renew-hook.auth-token-file", Kind::text, "FILE",
+       "File holding the hook's bearer token, for reading its /renewals", "",
+       set_renew_hook_token_file, nullptr},
   };
   return table;
 }

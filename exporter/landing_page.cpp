@@ -25,6 +25,7 @@ tr.soon { background: #fff4d6; }
 tr.expired { background: #fddede; }
 tr.failed { background: #fddede; }
 .empty { color: #666; font-style: italic; }
+.error { color: #a00; }
 )";
 
 std::string td(std::string_view text, std::string_view cls = "") {
@@ -38,6 +39,32 @@ std::string format_duration(double seconds) {
   std::array<char, 32> buf{};
   std::snprintf(buf.data(), buf.size(), "%.3fs", seconds);
   return buf.data();
+}
+
+std::string render_renew_hook(const RenewHookView& hook) {
+  std::string h = "<h2>Renewals (ndes_renew_hook)</h2>\n";
+  h += "<p>All renewals: <a id=\"renewals-link\" href=\"" + html_escape(hook.renewals_url) + "\">" +
+       html_escape(hook.renewals_url) + "</a> (needs the hook's bearer token)";
+  if (!hook.mode.empty()) {
+    h += " &middot; mode " + html_escape(hook.mode);
+  }
+  h += "</p>\n";
+  if (!hook.error.empty()) {
+    return h + "<p class=\"error\" id=\"renew-hook-error\">Cannot show the last renewals: " +
+           html_escape(hook.error) + "</p>\n";
+  }
+  if (hook.last.empty()) {
+    return h + "<p class=\"empty\">No renewal yet.</p>\n";
+  }
+  h += "<table id=\"renewals\">\n<tr><th>Template</th><th>Last renewal</th><th>Status</th>"
+       "<th>When</th><th>Thumbprint</th><th>Reason</th></tr>\n";
+  for (const auto& r : hook.last) {
+    const bool bad = r.status == "failed" || r.status == "interrupted";
+    h += bad ? "<tr class=\"failed\">" : "<tr>";
+    h += td(r.template_name) + td(r.id) + td(r.status) + td(r.when) + td(r.thumbprint, "mono") +
+         td(r.reason) + "</tr>\n";
+  }
+  return h + "</table>\n";
 }
 
 }  // namespace
@@ -185,6 +212,10 @@ std::string render_landing_page(const LandingPageData& data) {
       h += "</tr>\n";
     }
     h += "</table>\n";
+  }
+
+  if (data.renew_hook) {
+    h += render_renew_hook(*data.renew_hook);
   }
 
   h += "<h2>Read errors</h2>\n";

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "exporter/renew_hook_view.h"
 #include "ndes/collect/records.h"
 
 namespace ndes {
@@ -26,6 +28,9 @@ struct LandingPageData {
   // Collector status from the same run as the records.
   std::vector<CollectorResult> results;
   std::int64_t now = 0;  // Unix seconds: days left are counted from here
+  // Set when --renew-hook.url is: the link to the hook's /renewals and the last renewal
+  // per template (or why it could not be read).
+  std::optional<RenewHookView> renew_hook;
 };
 
 // Whole days left until not_after, rounded down (negative once expired).

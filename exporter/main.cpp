@@ -165,7 +165,8 @@ int run(ndes::ExporterConfig config) {
     return r;
   });
 #endif
-  server.route("/", [&exporter, &build, telemetry_path](const ndes::Request&) {
+  const ndes::RenewHookLinkConfig renew_hook = config.renew_hook;
+  server.route("/", [&exporter, &build, telemetry_path, renew_hook](const ndes::Request&) {
     const auto snapshot = exporter->snapshot_or_collect();
     ndes::LandingPageData page;
     page.version = build.version;
@@ -179,6 +180,10 @@ int run(ndes::ExporterConfig config) {
 #endif
     page.results = snapshot->results;
     page.now = ndes::unix_now();
+    if (!renew_hook.url.empty()) {  // read on each visit; a dead hook is a message, not an error
+      page.renew_hook =
+          ndes::fetch_renew_hook_view(renew_hook.url, renew_hook.auth_token_file, 2000);
+    }
     ndes::Response r;
     r.content_type = "text/html; charset=utf-8";
     r.body = ndes::render_landing_page(page);

@@ -25,30 +25,12 @@ Certificate read_cert(const std::filesystem::path& pem) {
   return r.certificates.front();
 }
 
-class ExporterProcess {
- public:
-  ExporterProcess(const std::filesystem::path& store, const std::filesystem::path& log) {
-    port_ = free_port();
-    process_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{(bin_dir() / "ndes_exporter").string(),
-                                 "--collector.files.path=" + store.string(),
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
-        log);
-    if (!wait_for_port(port_)) {
-      throw std::runtime_error("ndes_exporter did not listen: " + process_->log());
-    }
-  }
-  std::optional<double> not_after(const std::filesystem::path& file) const {
-    const auto samples =
-        parse_exposition(http_get("http://127.0.0.1:" + std::to_string(port_) + "/metrics").body);
-    return value_of(samples, "ndes_certificate_not_after_timestamp_seconds",
-                    {{"path", file.string()}});
-  }
-
- private:
-  int port_ = 0;
-  std::unique_ptr<BackgroundProcess> process_;
-};
+std::optional<double> not_after(const ExporterProcess& exporter,
+                                const std::filesystem::path& file) {
+  const auto samples = parse_exposition(http_get(exporter.url("/metrics")).body);
+  return value_of(samples, "ndes_certificate_not_after_timestamp_seconds",
+                  {{"path", file.string()}});
+}
 
 TEST(RenewCommandTest, RenewsAFileCertificateThatTheExporterThenReports) {
   TempDir tmp;
@@ -63,7 +45,7 @@ TEST(RenewCommandTest, RenewsAFileCertificateThatTheExporterThenReports) {
   const Certificate old_cert = read_cert(file);
 
   ExporterProcess exporter(store, tmp / "exporter.log");
-  ASSERT_EQ(exporter.not_after(file), static_cast<double>(old_cert.not_after));
+  ASSERT_EQ(not_after(exporter, file), static_cast<double>(old_cert.not_after));
 
   const auto script = source_dir() / "tests" / "renew" / "renew-file-cert.sh";
   HookProcess hook(
@@ -92,7 +74,7 @@ TEST(RenewCommandTest, RenewsAFileCertificateThatTheExporterThenReports) {
   EXPECT_GT(new_cert.not_after, old_cert.not_after);
   EXPECT_NEAR(static_cast<double>(new_cert.not_after), static_cast<double>(now + 730 * kDay),
               600.0);
-  EXPECT_EQ(exporter.not_after(file), static_cast<double>(new_cert.not_after));
+  EXPECT_EQ(not_after(exporter, file), static_cast<double>(new_cert.not_after));
 
   // The alert again (Alertmanager's repeat) starts nothing: the thumbprint is renewed.
   ASSERT_EQ(hook.post_alerts(webhook_body({ra_labels(old_cert.thumbprint)})).status, 202);

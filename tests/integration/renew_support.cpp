@@ -116,6 +116,24 @@ bool HookProcess::wait_for(const std::function<bool(const nlohmann::json&)>& don
 
 void HookProcess::kill9() { process_->stop(SIGKILL); }
 
+ExporterProcess::ExporterProcess(const std::filesystem::path& store,
+                                 const std::filesystem::path& log,
+                                 const std::vector<std::string>& args) {
+  port_ = free_port();
+  std::vector<std::string> argv = {(bin_dir() / "ndes_exporter").string(),
+                                   "--collector.files.path=" + store.string(),
+                                   "--web.listen-address=127.0.0.1:" + std::to_string(port_)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  process_ = std::make_unique<BackgroundProcess>(argv, log);
+  if (!wait_for_port(port_)) {
+    throw std::runtime_error("ndes_exporter did not listen: " + process_->log());
+  }
+}
+
+std::string ExporterProcess::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
 int HookProcess::stop() { return process_->stop(SIGTERM); }
 
 }  // namespace ndes::test

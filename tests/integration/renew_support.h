@@ -56,4 +56,17 @@ class HookProcess {
   std::unique_ptr<BackgroundProcess> process_;
 };
 
+// The real ndes_exporter on a free loopback port, scanning `store` with the files
+// collector; `args` are added to its command line.
+class ExporterProcess {
+ public:
+  ExporterProcess(const std::filesystem::path& store, const std::filesystem::path& log,
+                  const std::vector<std::string>& args = {});
+  std::string url(const std::string& path) const;
+
+ private:
+  int port_ = 0;
+  std::unique_ptr<BackgroundProcess> process_;
+};
+
 }  // namespace ndes::test

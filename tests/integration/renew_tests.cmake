@@ -7,6 +7,7 @@ add_executable(ndes_renew_integration_tests
   ${CMAKE_CURRENT_LIST_DIR}/renew_crash_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_alertmanager_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_command_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/renew_landing_test.cpp
 )
 target_include_directories(ndes_renew_integration_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(ndes_renew_integration_tests PRIVATE ndes_test_support ndes_core

@@ -435,6 +435,22 @@ TEST_F(ConfigFileTest, SyntaxErrorGivesFileAndLine) {
               StartsWith("ndes_exporter: error: " + path + ":"));
 }
 
+TEST_F(ConfigFileTest, RenewHookFlagsAndTheirYamlTwins) {
+  ExporterConfig cfg = parse_ok({"--renew-hook.url=http://127.0.0.1:10228",
+                                 "--renew-hook.auth-token-file=/etc/ndes/hook.token"});
+  EXPECT_EQ(cfg.renew_hook.url, "http://127.0.0.1:10228");
+  EXPECT_EQ(cfg.renew_hook.auth_token_file, "/etc/ndes/hook.token");
+  cfg = parse_ok({"--config.file=" +
+                  write_config("renew-hook:\n  url: http://[::1]:10228\n  auth-token-file: /t\n")});
+  EXPECT_EQ(cfg.renew_hook.url, "http://[::1]:10228");
+  EXPECT_EQ(cfg.renew_hook.auth_token_file, "/t");
+
+  EXPECT_THAT(parse_error({"--renew-hook.url=https://h:1"}),
+              HasSubstr("--renew-hook.url: \"https://h:1\" must start with http://"));
+  EXPECT_THAT(parse_error({"--config.file=" + write_config("renew-hook: {url: 'h:1'}")}),
+              HasSubstr(": renew-hook.url: \"h:1\" must start with http://"));
+}
+
 // ---------------------------------------------------------------------------
 // Listen addresses (shared with the HTTP server)
 

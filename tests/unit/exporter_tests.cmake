@@ -4,6 +4,7 @@ add_executable(ndes_exporter_unit_tests
   ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/landing_page_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/demo_store_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/renew_hook_view_test.cpp
 )
 # ndes_collectors (OBJECT) registers the real `files` collector, which the config
 # validation and the demo-store tests use.

@@ -35,6 +35,12 @@ struct CertstoreCollectorConfig {
   std::string service_account;  // the NDES service account, e.g. CORP\svc-ndes; "" = none
 };
 
+// The renew hook the landing page links to and reads its last renewals from ("" = none).
+struct RenewHookLinkConfig {
+  std::string url;              // http://127.0.0.1:10228
+  std::string auth_token_file;  // the hook's bearer token, for GET /renewals
+};
+
 struct ExporterConfig {
   std::string listen_address = ":10227";
   std::string telemetry_path = "/metrics";
@@ -47,6 +53,7 @@ struct ExporterConfig {
   std::string demo_dir;  // where the demo store is generated; "" = a temp dir
   ProbeConfig probes;    // /probe modules and static probe targets
   CertstoreCollectorConfig certstore;  // Windows only
+  RenewHookLinkConfig renew_hook;
 };
 
 }  // namespace ndes
