@@ -76,10 +76,11 @@ set_tests_properties(
   alerts_dashboards_lint alerts_dashboards_generated alerts_dashboards_extract
   PROPERTIES LABELS alerts TIMEOUT 120)
 
-# The live stack: the real exporter on its demo store, a real Prometheus scraping it every
-# second with the rules, and a real Alertmanager. Dashboards' expressions must return data,
-# and the expected alerts must reach Alertmanager.
+# The live stack: the real exporter on its demo store, a real Prometheus scraping it and the
+# renew hook every second with the rules, a real Alertmanager feeding the hook. Dashboards'
+# expressions must return data (Windows-only ones are listed), and the expected alerts must
+# reach Alertmanager.
 add_test(NAME alerts.live_stack
   COMMAND ${NDES_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/alerts/test_live_stack.py
-          --exporter $<TARGET_FILE:ndes_exporter>)
+          --exporter $<TARGET_FILE:ndes_exporter> --hook $<TARGET_FILE:ndes_renew_hook>)
 set_tests_properties(alerts.live_stack PROPERTIES LABELS "alerts;integration" TIMEOUT 300)
