@@ -2,13 +2,14 @@
 # The README's two commands, for a fresh Debian 12 machine:
 #   scripts/bootstrap.sh demo   install what is missing, build, run the exporter on the demo store
 #   scripts/bootstrap.sh test   install what is missing, build, run every test
+#   scripts/bootstrap.sh loop   install what is missing, build, run the whole loop locally
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${NDES_BUILD_DIR:-$here/build}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-usage() { echo "usage: $0 demo|test" >&2; exit 2; }
+usage() { echo "usage: $0 demo|test|loop" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 mode="$1"; shift
 
@@ -39,6 +40,13 @@ case "$mode" in
       echo "bootstrap: stage $(basename "$stage")"
       here="$here" NDES_BUILD_DIR="$build_dir" bash "$stage"
     done
+    ;;
+  loop)
+    # See the whole loop (README): exporter, Prometheus, two Alertmanagers and the renew
+    # hook on loopback, wired as tests/e2e does. Ctrl-C stops them all.
+    install_missing build test
+    build -DNDES_BUILD_TESTS=OFF
+    exec python3 "$here/scripts/loop/see_the_loop.py" --build-dir "$build_dir" "$@"
     ;;
   *) usage ;;
 esac
