@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -29,7 +30,6 @@ sys.path.insert(0, str(ROOT / "tests" / "alerts"))
 from shorten_for import shorten  # noqa: E402  (the test-only rules copy)
 
 DAY = 86400
-TOKEN = "loop-" + "0123456789abcdef" * 2  # a test/demo token: never a real secret
 HOOK_JOB = "ndes_renew_hook"
 
 
@@ -282,8 +282,10 @@ class Loop:
         self.state_dir = tmp / "hook-state"
         self.am_generation = 0
 
-        self.token_file.write_text(TOKEN + "\n")
-        self.token_file.chmod(0o600)
+        self.token = secrets.token_urlsafe(24)  # a fresh one per stack: the hook has real power
+        fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(self.token + "\n")
         self.rules = tmp / "ndes.rules.test.yml"
         self.rules.write_text(shorten((ROOT / "alerts/ndes.rules.yml").read_text(encoding="utf-8"),
                                       for_seconds))
@@ -383,7 +385,7 @@ class Loop:
 
     def renewals(self) -> list[dict]:
         return get_json(f"{self.hook}/renewals",
-                        headers={"Authorization": f"Bearer {TOKEN}"})["renewals"]
+                        headers={"Authorization": f"Bearer {self.token}"})["renewals"]
 
     def text(self, url: str) -> str:
         status, body = http("GET", url)
