@@ -253,6 +253,12 @@ void HttpServer::start() {
 
   mg_callbacks callbacks{};
   callbacks.log_message = &log_civetweb_message;
+  // Every request is answered here, from the first connection on. A handler set with
+  // mg_set_request_handler() after mg_start2() leaves a moment in which the server
+  // listens and answers 404 (a scrape right after a restart saw it).
+  callbacks.begin_request = [](mg_connection* conn) {
+    return HttpServer::handle(conn, mg_get_user_data(mg_get_context(conn)));
+  };
 
   // An empty host means every interface: IPv4 and IPv6 where the build and the
   // kernel have IPv6, else IPv4 only.
@@ -313,8 +319,6 @@ void HttpServer::start() {
     throw std::runtime_error("cannot listen on " + options_.listen_address + ": " +
                              (last_error.empty() ? "civetweb failed to start" : last_error));
   }
-  // "/" is a prefix of every path: one civetweb handler, exact matching below.
-  mg_set_request_handler(ctx_, "/", &HttpServer::handle, this);
 }
 
 void HttpServer::stop() {

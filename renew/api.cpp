@@ -156,6 +156,16 @@ Response HookApi::webhook(const HookRequest& request, std::string* result) {
                                   {"skipped", std::to_string(s.skipped)},
                                   {"duplicates", std::to_string(s.duplicates + s.repeats)}});
     return json_response(202, body);
+  } catch (const JournalWriteError& e) {
+    // The hook takes no work it cannot journal. Alerts recorded before the failure
+    // stand; Alertmanager sends the group again, and those are then duplicates.
+    *result = "journal_unwritable";
+    Response r = error_response(
+        503, std::string("cannot record the alerts: ") + e.what() +
+                 (e.no_space() ? " (the state directory's file system is full)" : "") +
+                 "; alerts not recorded are not acted on, send them again later");
+    r.headers.emplace_back("Retry-After", "60");
+    return r;
   } catch (const std::exception& e) {
     *result = "rejected";
     return error_response(500, std::string("cannot record the alerts: ") + e.what());
@@ -184,6 +194,10 @@ Response HookApi::clear(const HookRequest& request, const std::string& id) {
       case RenewalService::ClearResult::not_clearable:
         return error_response(409, why);
     }
+  } catch (const JournalWriteError& e) {
+    Response r = error_response(503, std::string("cannot record the clear: ") + e.what());
+    r.headers.emplace_back("Retry-After", "60");
+    return r;
   } catch (const std::exception& e) {
     return error_response(500, e.what());
   }

@@ -74,6 +74,11 @@ void HookServer::start() {
   const std::string ports = to_civetweb_ports(*address, address->host.empty() && has_ipv6);
   mg_callbacks callbacks{};
   callbacks.log_message = &log_civetweb_message;
+  // Every request is answered here, from the first connection on (a handler set after
+  // mg_start2() leaves a moment in which the hook listens and answers 404).
+  callbacks.begin_request = [](mg_connection* conn) {
+    return HookServer::handle(conn, mg_get_user_data(mg_get_context(conn)));
+  };
   const std::array<const char*, 9> opts = {
       "listening_ports", ports.c_str(),       "num_threads", "8",    "request_timeout_ms",
       "30000",           "enable_keep_alive", "yes",         nullptr};
@@ -92,7 +97,6 @@ void HookServer::start() {
     throw std::runtime_error("cannot listen on " + listen_address_ + ": " +
                              (text[0] != '\0' ? std::string(text.data()) : "civetweb failed"));
   }
-  mg_set_request_handler(ctx_, "/", &HookServer::handle, this);
 }
 
 void HookServer::stop() {

@@ -84,10 +84,11 @@ void JournalFile::append(std::string_view line) {
                   WriteFile(h, line.data(), static_cast<DWORD>(line.size()), &written, nullptr) &&
                   written == line.size() && FlushFileBuffers(h);
   if (!ok) {
+    const DWORD code = GetLastError();
     const auto err = io_error("cannot append to", path_);
-    SetFilePointerEx(h, at, nullptr, FILE_BEGIN);
-    SetEndOfFile(h);
-    throw err;
+    const bool rolled_back = SetFilePointerEx(h, at, nullptr, FILE_BEGIN) && SetEndOfFile(h);
+    throw JournalWriteError(err.what(), rolled_back,
+                            code == ERROR_DISK_FULL || code == ERROR_HANDLE_DISK_FULL);
   }
   size_ += line.size();
 }
@@ -174,24 +175,29 @@ void JournalFile::truncate(std::uint64_t size) {
   size_ = size;
 }
 
+void JournalFile::fail_append(const char* what) {
+  const int code = errno != 0 ? errno : EIO;
+  const std::string message = std::string(what) + " " + path_.string() + ": " + std::strerror(code);
+  // Cut back to the last whole line, so the journal stays sound.
+  const bool rolled_back = ::ftruncate(fd_, static_cast<off_t>(size_)) == 0;
+  throw JournalWriteError(message, rolled_back, code == ENOSPC || code == EDQUOT);
+}
+
 void JournalFile::append(std::string_view line) {
   std::size_t done = 0;
   while (done < line.size()) {
+    errno = 0;
     const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n <= 0) {
-      const auto err = io_error("cannot append to", path_);
-      (void)::ftruncate(fd_, static_cast<off_t>(size_));
-      throw err;
+      fail_append("cannot append to");
     }
     done += static_cast<std::size_t>(n);
   }
   if (::fdatasync(fd_) != 0) {
-    const auto err = io_error("cannot fsync", path_);
-    (void)::ftruncate(fd_, static_cast<off_t>(size_));
-    throw err;
+    fail_append("cannot fsync");
   }
   size_ += line.size();
 }

@@ -65,6 +65,16 @@ std::string render_metrics(const HookMetrics& m) {
   g.gauge.value = m.in_progress ? 1 : 0;
   running.metric.push_back(g);
   families.push_back(std::move(running));
+
+  MetricFamily journal_failures{"ndes_renew_journal_write_failures_total",
+                                "Journal appends that failed (a full disk, an I/O error); "
+                                "webhooks are refused with 503 meanwhile.",
+                                MetricType::Counter,
+                                {}};
+  ClientMetric f;
+  f.counter.value = m.journal_write_failures;
+  journal_failures.metric.push_back(f);
+  families.push_back(std::move(journal_failures));
   return serialize(families);
 }
 

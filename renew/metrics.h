@@ -11,8 +11,8 @@ namespace ndes::renew {
 
 // The result label values of ndes_renew_webhooks_total.
 inline const std::vector<std::string>& webhook_results() {
-  static const std::vector<std::string> results = {"accepted", "unauthorized", "bad_request",
-                                                   "too_large", "rejected"};
+  static const std::vector<std::string> results = {
+      "accepted", "unauthorized", "bad_request", "too_large", "rejected", "journal_unwritable"};
   return results;
 }
 
@@ -27,6 +27,7 @@ struct HookMetrics {
   std::map<std::pair<std::string, std::string>, double> renewals;  // (template, result)
   std::map<std::string, std::int64_t> last_success;                // template -> Unix s
   bool in_progress = false;
+  double journal_write_failures = 0;  // appends that failed (full disk, I/O error)
 };
 
 // Zero counters for every result (and every allowed template), so rate() and

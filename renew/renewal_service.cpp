@@ -108,17 +108,50 @@ void RenewalService::stop() {
 
 void RenewalService::append_locked(const json& event) {
   if (journal_broken_) {
-    throw std::runtime_error("the journal could not be written earlier; restart the hook");
+    throw JournalWriteError(journal_->path().string() +
+                                " could not be written earlier and may end in part of a line; "
+                                "restart the hook",
+                            false, false);
   }
   try {
     journal_->append(journal_line(event));
-  } catch (const std::exception& e) {
-    journal_broken_ = true;
-    log_error("journal write failed: the hook acts on nothing more", {{"err", e.what()}});
+  } catch (const JournalWriteError& e) {
+    metrics_.journal_write_failures += 1;
+    if (!e.rolled_back()) {
+      journal_broken_ = true;
+      log_error("journal write failed and could not be undone: the hook acts on nothing more",
+                {{"err", e.what()}});
+    } else if (!journal_failing_) {  // once per outage, not once per retry
+      log_error(
+          "journal write failed: nothing was recorded; new alerts are refused until it "
+          "can be written again",
+          {{"err", e.what()}, {"no_space", e.no_space() ? "true" : "false"}});
+    }
+    journal_failing_ = true;
     throw;
+  }
+  if (journal_failing_) {
+    journal_failing_ = false;
+    log_info("journal writable again", {{"path", journal_->path().string()}});
   }
   if (auto err = apply_event(book_, event); !err.empty()) {
     log_error("journal event did not apply", {{"err", err}});
+  }
+}
+
+bool RenewalService::append_or_wait(std::unique_lock<std::mutex>& lock, const json& event) {
+  for (;;) {
+    try {
+      append_locked(event);
+      return true;
+    } catch (const JournalWriteError& e) {
+      if (!e.rolled_back()) {
+        throw;
+      }
+    }
+    if (cv_.wait_for(lock, options_.journal_retry, [this] { return stopping_; })) {
+      return false;
+    }
   }
 }
 
@@ -266,6 +299,24 @@ IntakeSummary RenewalService::intake(const WebhookPayload& payload) {
   return summary;
 }
 
+bool RenewalService::make_work_dir_or_wait(std::unique_lock<std::mutex>& lock,
+                                           const std::string& dir) {
+  for (bool logged = false;; logged = true) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (!ec) {
+      return true;
+    }
+    if (!logged) {
+      log_error("cannot create the renewal's work directory; the renewal waits",
+                {{"path", dir}, {"err", ec.message()}});
+    }
+    if (cv_.wait_for(lock, options_.journal_retry, [this] { return stopping_; })) {
+      return false;
+    }
+  }
+}
+
 void RenewalService::worker_loop() {
   for (;;) {
     std::string id;
@@ -296,14 +347,22 @@ void RenewalService::worker_loop() {
 }
 
 void RenewalService::run_renewal(const std::string& id) {
+  const std::string work_dir = (options_.state_dir / "renewals" / id).string();
   RenewalRecord record;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     const RenewalRecord* r = book_.find(id);
     if (r == nullptr || r->status != Status::planned) {
       return;
     }
-    append_locked(event::started(id, options_.clock()));
+    // Nothing runs before its work directory exists and its start is journaled: on a
+    // full disk the renewal waits, planned.
+    if (!make_work_dir_or_wait(lock, work_dir)) {
+      return;
+    }
+    if (!append_or_wait(lock, event::started(id, options_.clock()))) {
+      return;
+    }
     record = *book_.find(id);
   }
   log_info("renewal started", {{"renewal", id},
@@ -314,10 +373,8 @@ void RenewalService::run_renewal(const std::string& id) {
   ctx.id = id;
   ctx.thumbprint = record.thumbprint;
   ctx.template_name = record.template_name;
-  ctx.work_dir = (options_.state_dir / "renewals" / id).string();
+  ctx.work_dir = work_dir;
   ctx.cancel = &cancel_;
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.work_dir, ec);
 
   Status final_status = Status::succeeded;
   std::string reason = "every step passed";
@@ -328,8 +385,10 @@ void RenewalService::run_renewal(const std::string& id) {
     if (!step.skip_reason.empty()) {
       result.status = "skipped";
       result.detail = step.skip_reason;
-      std::lock_guard<std::mutex> lock(mu_);
-      append_locked(event::step(id, i, result, options_.clock()));
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!append_or_wait(lock, event::step(id, i, result, options_.clock()))) {
+        return;
+      }
       log_info("step skipped",
                {{"renewal", id}, {"step", step.name}, {"reason", step.skip_reason}});
       continue;
@@ -340,8 +399,10 @@ void RenewalService::run_renewal(const std::string& id) {
       break;
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      append_locked(event::step_started(id, i, options_.clock()));
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!append_or_wait(lock, event::step_started(id, i, options_.clock()))) {
+        return;  // the step did not run; a restart marks the renewal interrupted
+      }
     }
     log_info("step started", {{"renewal", id},
                               {"step", step.name},
@@ -360,8 +421,12 @@ void RenewalService::run_renewal(const std::string& id) {
       ctx.facts[k] = v;
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      append_locked(event::step(id, i, result, result.finished));
+      // The step ran: its result waits for the journal, however long that takes. If the
+      // hook stops first, the restart marks the renewal interrupted (never re-run).
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!append_or_wait(lock, event::step(id, i, result, result.finished))) {
+        return;
+      }
     }
     log_info("step finished",
              {{"renewal", id},
@@ -380,15 +445,19 @@ void RenewalService::run_renewal(const std::string& id) {
       break;
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   const std::int64_t now = options_.clock();
   if (interrupted) {
-    append_locked(event::interrupted(id, reason, now));
+    if (!append_or_wait(lock, event::interrupted(id, reason, now))) {
+      return;
+    }
     log_warn("renewal interrupted: blocked until an admin clears it",
              {{"renewal", id}, {"reason", reason}});
     return;
   }
-  append_locked(event::finished(id, final_status, reason, now));
+  if (!append_or_wait(lock, event::finished(id, final_status, reason, now))) {
+    return;
+  }
   const std::string result(to_string(final_status));
   metrics_.renewals[{record.template_name, result}] += 1;
   if (final_status == Status::succeeded) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -37,6 +38,9 @@ struct ServiceOptions {
   std::filesystem::path state_dir;
   std::vector<std::string> secrets;  // never kept in the journal (the token)
   std::function<std::int64_t()> clock;
+  // How long the worker waits before it tries again to journal a renewal's progress
+  // after a write failed and was rolled back (a full disk): it never acts unrecorded.
+  std::chrono::milliseconds journal_retry{2000};
 };
 
 struct IntakeSummary {
@@ -61,8 +65,9 @@ class RenewalService {
   // Cancels the running step (the renewal becomes interrupted) and joins the worker.
   void stop();
 
-  // Records what a payload asks for. Throws std::runtime_error when the journal
-  // cannot be written (nothing is acted on then).
+  // Records what a payload asks for. Throws JournalWriteError when the journal cannot
+  // be written (a full disk): the alerts recorded before the failure stand, the rest
+  // are not recorded nor acted on.
   IntakeSummary intake(const WebhookPayload& payload);
 
   nlohmann::json renewals_json() const;
@@ -79,6 +84,11 @@ class RenewalService {
 
  private:
   void append_locked(const nlohmann::json& event);
+  // For the worker: appends, and while the journal cannot be written (rolled back) waits
+  // and tries again. False if the hook stops first (nothing more may be done then).
+  bool append_or_wait(std::unique_lock<std::mutex>& lock, const nlohmann::json& event);
+  // The same for a renewal's work directory.
+  bool make_work_dir_or_wait(std::unique_lock<std::mutex>& lock, const std::string& dir);
   void worker_loop();
   void run_renewal(const std::string& id);
   std::string template_label(const std::string& value) const;
@@ -96,6 +106,7 @@ class RenewalService {
   bool busy_ = false;
   bool stopping_ = false;
   bool journal_broken_ = false;
+  bool journal_failing_ = false;  // the last append failed (and was rolled back)
   HookMetrics metrics_;
   std::mutex ca_mu_;                                  // discovery may take a while: not under mu_
   std::map<std::string, std::string> discovered_ca_;  // template -> config

@@ -26,6 +26,18 @@ std::int64_t mtime_ns(const fs::file_time_type& t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+// Now, on the clock file times are given in.
+std::int64_t file_clock_now_ns() { return mtime_ns(fs::file_time_type::clock::now()); }
+
+// A file deleted (or renamed away) between the listing and the stat or read: it is
+// simply not there any more, which is no error to report.
+bool vanished(const std::error_code& ec) { return ec == std::errc::no_such_file_or_directory; }
+
+std::size_t hash_bytes(const std::vector<std::uint8_t>& bytes) {
+  return std::hash<std::string_view>{}(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
 ReadError reason_for(const std::error_code& ec) {
   return ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted
              ? ReadError::permission_denied
@@ -100,6 +112,10 @@ NameKind name_kind(const std::string& path) {
 
 }  // namespace
 
+bool racy_timestamp(std::int64_t mtime_ns, std::int64_t read_started_ns) {
+  return mtime_ns > read_started_ns - kRacyWindowNs;
+}
+
 WalkResult walk_root(const std::string& root) {
   WalkResult out;
   std::error_code ec;
@@ -120,6 +136,9 @@ WalkResult walk_root(const std::string& root) {
     const auto mtime = fs::last_write_time(p, e2);
     if (e1 || e2) {
       const auto err = e1 ? e1 : e2;
+      if (vanished(err)) {
+        return;  // deleted since the listing
+      }
       out.errors.push_back(error_record(root, p.string(), reason_for(err),
                                         "cannot stat " + p.string() + ": " + err.message()));
       return;
@@ -206,7 +225,12 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
                                             std::to_string(config_.max_file_size)));
     return entry;
   }
+  const std::int64_t read_started = file_clock_now_ns();
   auto read = read_file(file.path, config_.max_file_size);
+  if (read.error && vanished(read.error)) {
+    spdlog::debug("files collector: {} was deleted during the scan", file.path);
+    return entry;
+  }
   if (read.error && kind == NameKind::unknown) {
     spdlog::debug("files collector: skipping unreadable {}: {}", file.path, read.error.message());
     return entry;
@@ -223,6 +247,8 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
     return entry;
   }
 
+  entry.content_hash = hash_bytes(read.bytes);
+  entry.racy = racy_timestamp(file.mtime_ns, read_started);
   ++parses_;
   ParseOptions options;
   options.pkcs12_passphrase = passphrase;
@@ -246,6 +272,16 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
     entry.errors.push_back(error_record(source, file.path, *parsed.error, std::move(detail)));
   }
   return entry;
+}
+
+bool FileScanner::still_same(const FoundFile& file, CacheEntry& entry) const {
+  const std::int64_t read_started = file_clock_now_ns();
+  const auto read = read_file(file.path, config_.max_file_size);
+  if (read.error || hash_bytes(read.bytes) != entry.content_hash) {
+    return false;
+  }
+  entry.racy = racy_timestamp(file.mtime_ns, read_started);
+  return true;
 }
 
 CollectorResult FileScanner::scan() {
@@ -281,7 +317,8 @@ CollectorResult FileScanner::scan() {
       CacheEntry entry;
       if (cached != cache_.end() && cached->second.size == file.size &&
           cached->second.mtime_ns == file.mtime_ns &&
-          cached->second.passphrase_hash == passphrase_hash) {
+          cached->second.passphrase_hash == passphrase_hash &&
+          (!cached->second.racy || still_same(file, cached->second))) {
         entry = std::move(cached->second);
       } else {
         entry = load(file, root, passphrase_hash, passphrase, passphrase_problem);

@@ -26,6 +26,14 @@ struct WalkResult {
   std::vector<ReadErrorRecord> errors;  // roots or directories that could not be read
 };
 
+// Timestamps are coarse (a clock tick, 1-10 ms on Linux; more on some file systems), so
+// a file rewritten right after it was read can keep the same size and mtime. Content
+// read while its mtime was this close to (or after) the moment of reading is "racy":
+// the next scan reads it again and re-parses it if the bytes changed (as git does for
+// its index). Files that were not touched for this long are trusted by size and mtime.
+inline constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
+bool racy_timestamp(std::int64_t mtime_ns, std::int64_t read_started_ns);
+
 // Lists the regular files under `root` (a file or a directory), following symbolic
 // links but never the same directory twice, so link loops end.
 WalkResult walk_root(const std::string& root);
@@ -45,6 +53,8 @@ class FileScanner {
     std::uintmax_t size = 0;
     std::int64_t mtime_ns = 0;
     std::size_t passphrase_hash = 0;
+    std::size_t content_hash = 0;  // of the bytes parsed
+    bool racy = false;             // see kRacyWindowNs: check the bytes on the next scan
     std::vector<CertificateRecord> certificates;
     std::vector<ReadErrorRecord> errors;
   };
@@ -52,6 +62,11 @@ class FileScanner {
   CacheEntry load(const FoundFile& file, const FilesRoot& root, std::size_t passphrase_hash,
                   const std::optional<std::string>& passphrase,
                   const std::string& passphrase_problem);
+
+  // For a racy entry whose size and mtime did not change: reads the file again and,
+  // if the bytes are the same, keeps the entry (no parse). False if they changed or
+  // cannot be read.
+  bool still_same(const FoundFile& file, CacheEntry& entry) const;
 
   FilesCollectorConfig config_;
   TemplateNames template_names_;

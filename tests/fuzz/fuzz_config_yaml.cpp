@@ -3,8 +3,6 @@
 // parse_command_line(--config.file=...) as the binary calls it. config.h exposes no
 // reader of YAML text, so each input is written to one temporary file per process.
 // Input: the config file's bytes.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,52 +13,10 @@
 #include "exporter/config.h"
 #include "exporter/probe_config_yaml.h"
 #include "fuzz_common.h"
-
-namespace {
-
-std::string g_path;
-
-void remove_config_file() {
-  if (!g_path.empty()) {
-    ::unlink(g_path.c_str());
-  }
-}
-
-const std::string& config_path() {
-  if (g_path.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                        "/ndes-fuzz-config-XXXXXX";
-    const int fd = ::mkstemp(templ.data());
-    if (fd < 0) {
-      std::perror("mkstemp");
-      std::abort();
-    }
-    ::close(fd);
-    g_path = templ;
-    std::atexit(remove_config_file);
-  }
-  return g_path;
-}
-
-void write_all(const std::string& path, const std::uint8_t* data, std::size_t size) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    std::perror("fopen");
-    std::abort();
-  }
-  if (size > 0 && std::fwrite(data, 1, size, f) != size) {
-    std::perror("fwrite");
-    std::abort();
-  }
-  std::fclose(f);
-}
-
-}  // namespace
+#include "fuzz_temp_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string& path = config_path();
-  write_all(path, data, size);
+  const std::string& path = ndes_fuzz::write_temp_file(data, size);
 
   const std::string flag = "--config.file=" + path;
   const char* const argv[] = {"ndes_exporter", flag.c_str(), nullptr};

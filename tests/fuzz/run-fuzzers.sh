@@ -13,6 +13,7 @@
 #   NDES_FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (10)
 #   NDES_FUZZ_KEEP_CORPUS=1  keep growing the working corpus of the last run instead
 #                        of starting again from the seeds
+#   NDES_FUZZ_SKIP_BUILD=1  run the targets already built (a long run beside a build)
 #   NDES_FUZZ_ARGS       extra libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to
 #                        go on after a known finding (executions are then read from
 #                        the last "#N" status line)
@@ -43,8 +44,10 @@ configure=(-S "$src" -B "$build" -DNDES_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx"
 if ! grep -q 'tests/fuzz' "$src/CMakeLists.txt"; then
   configure+=(-DCMAKE_PROJECT_INCLUDE="$here/project-include.cmake")
 fi
-cmake "${configure[@]}" >/dev/null
-cmake --build "$build" --target ndes_fuzz_targets -j "$jobs"
+if [ "${NDES_FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+  cmake "${configure[@]}" >/dev/null
+  cmake --build "$build" --target ndes_fuzz_targets -j "$jobs"
+fi
 
 targets="${NDES_FUZZ_TARGETS:-$(cat "$build/fuzz/targets.txt")}"
 artifacts="$build/fuzz-artifacts"
@@ -105,6 +108,12 @@ for t in $targets; do
     # The report: the sanitizer or libFuzzer summary and the top frames.
     grep -E 'ERROR: |SUMMARY: |runtime error|ALARM|fuzz check failed|#[0-9]+ 0x' "$log" | head -40 >&2 || true
     echo "run-fuzzers: full log $log; reproduce: $bin ${crash:-<input>}" >&2
+    # A CI machine's build tree is gone after the run: the input goes into the log too
+    # (base64 -d > tests/fuzz/regressions/$t/<name> brings it back).
+    if [ -n "$crash" ] && [ "$(stat -c %s "$crash")" -le 65536 ]; then
+      echo "run-fuzzers: $(basename "$crash") as base64:" >&2
+      base64 -w 76 "$crash" >&2
+    fi
   fi
   summary+=("$(printf '%-26s %14s %8s  %s' "$t" "${execs:-?}" "${rate:-?}" "$status")")
 done

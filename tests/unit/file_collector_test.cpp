@@ -115,5 +115,56 @@ TEST_F(FileCollectorTest, FifoIsNeverOpened) {
   EXPECT_EQ(r.certificates.size(), 2U);
 }
 
+// Same-tick rewrites: a file rewritten in place with content of the same size within
+// one timestamp tick keeps its size and mtime. Setting the mtime back by hand stands in
+// for that tick.
+std::string read_all(const fs::path& p) { return test::read_file(p); }
+
+// The PEM text of `pem` with a text line in front, padded so the file is `size` bytes.
+std::string padded_pem(const fs::path& pem, std::size_t size) {
+  const std::string body = read_all(pem);
+  EXPECT_LT(body.size() + 2, size);
+  return "#" + std::string(size - body.size() - 2, ' ') + "\n" + body;
+}
+
+TEST(RacyTimestampTest, OnlyContentTouchedCloseToTheReadIsChecked) {
+  const std::int64_t read_at = 1'800'000'000'000'000'000;
+  EXPECT_FALSE(racy_timestamp(read_at - kRacyWindowNs - 1, read_at));
+  EXPECT_TRUE(racy_timestamp(read_at - kRacyWindowNs + 1, read_at));
+  EXPECT_TRUE(racy_timestamp(read_at - 1, read_at));
+  EXPECT_TRUE(racy_timestamp(read_at + 5'000'000'000, read_at));  // an mtime in the future
+}
+
+TEST_F(FileCollectorTest, ASameSizeRewriteInTheSameTickIsSeenOnTheNextScan) {
+  const auto now = now_seconds();
+  const fs::path c = pki_->issue("c", "cep", now - kDay, now + 30 * kDay);
+  const std::size_t size = std::max(read_all(store_ / "a.pem").size(), read_all(c).size()) + 64;
+  test::write_file(store_ / "a.pem", padded_pem(pki_->dir() / "a.pem", size));
+  FileScanner scanner(config_.files);
+  const auto first = scanner.scan();
+  ASSERT_EQ(first.certificates.size(), 2U);
+  const auto mtime = fs::last_write_time(store_ / "a.pem");
+  const std::string a_thumbprint = test::openssl_thumbprint(pki_->dir() / "a.pem");
+
+  test::write_file(store_ / "a.pem", padded_pem(c, size));
+  fs::last_write_time(store_ / "a.pem", mtime);  // same size, same mtime
+  const auto second = scanner.scan();
+  std::vector<std::string> thumbprints;
+  for (const auto& r : second.certificates) {
+    thumbprints.push_back(r.cert.thumbprint);
+  }
+  EXPECT_THAT(thumbprints, ::testing::Contains(test::openssl_thumbprint(c)));
+  EXPECT_THAT(thumbprints, ::testing::Not(::testing::Contains(a_thumbprint)));
+}
+
+TEST_F(FileCollectorTest, ARacyFileThatDidNotChangeIsNotParsedAgain) {
+  FileScanner scanner(config_.files);
+  scanner.scan();  // the files were just written: racy
+  EXPECT_EQ(scanner.parses(), 2U);
+  const auto again = scanner.scan();  // read again, same bytes: no parse
+  EXPECT_EQ(scanner.parses(), 2U);
+  EXPECT_EQ(again.certificates.size(), 2U);
+}
+
 }  // namespace
 }  // namespace ndes::files

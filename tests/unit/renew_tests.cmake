@@ -7,6 +7,7 @@ add_executable(ndes_renew_unit_tests
   ${CMAKE_CURRENT_LIST_DIR}/renew_win_cmdline_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_book_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_journal_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/renew_journal_full_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_service_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_api_test.cpp
