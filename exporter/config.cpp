@@ -15,7 +15,8 @@
 #ifdef _WIN32
 #include "collectors/certstore/store_name.h"
 #endif
-#include "exporter/http_server.h"
+#include "web/http_server.h"
+#include "web/yaml_kind.h"
 #include "exporter/probe_config_yaml.h"
 #include "exporter/renew_hook_view.h"
 #include "exporter/version.h"
@@ -110,21 +111,6 @@ bool is_dotted_oid(std::string_view text) {
 
 std::string error_line(std::string_view body) {
   return std::string(kProgram) + ": error: " + one_line(std::string(body));
-}
-
-const char* node_kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "an undefined value";
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -307,6 +293,23 @@ std::string set_certstore_service_account(ExporterConfig& cfg, const Values& v) 
 }
 #endif
 
+std::string set_web_config_file(ExporterConfig& cfg, const Values& v) {
+  if (v.back().empty()) {
+    return "an empty path is not allowed";
+  }
+  cfg.web_config_file = v.back();
+  return "";
+}
+
+std::string set_web_max_requests(ExporterConfig& cfg, const Values& v) {
+  const auto n = parse_web_max_requests(v.back());
+  if (!n) {
+    return quote_value(v.back()) + " is not a number from 1 to 99999";
+  }
+  cfg.web_max_requests = *n;
+  return "";
+}
+
 // ---------------------------------------------------------------------------
 // The table of settings that are both a flag and a config-file key.
 
@@ -383,6 +386,12 @@ const std::vector<Setting>& settings() {
       {"renew-hook.auth-token-file", Kind::text, "FILE",
        "File holding the hook's bearer token, for reading its /renewals", "",
        set_renew_hook_token_file, nullptr},
+      {"web.config.file", Kind::text, "FILE",
+       "exporter-toolkit web config: TLS, basic auth, headers (re-read on change)", "",
+       set_web_config_file, nullptr},
+      {"web.max-requests", Kind::text, "N",
+       "Requests handled at once; more wait up to 5s, then get 503", "16", set_web_max_requests,
+       nullptr},
   };
   return table;
 }
@@ -440,7 +449,7 @@ std::string expect_scalar(const YAML::Node& node, const std::string& key, const 
   if (node.IsNull()) {
     return key + ": has no value";
   }
-  return key + ": expected " + want + ", got " + node_kind(node);
+  return key + ": expected " + want + ", got " + yaml_node_kind(node);
 }
 
 std::string read_generic(const Setting& setting, ExporterConfig& cfg, const YAML::Node& node,
@@ -484,7 +493,7 @@ std::string read_files_paths(ExporterConfig& cfg, const YAML::Node& node, const 
     }
     if (!entry.IsMap()) {
       return entry_key + ": expected a path or a map {path, pkcs12_passphrase_file}, got " +
-             node_kind(entry);
+             yaml_node_kind(entry);
     }
     FilesRoot root;
     for (const auto& kv : entry) {
@@ -537,7 +546,7 @@ std::string read_templates(ExporterConfig& cfg, const YAML::Node& node, const st
     return "";
   }
   if (!node.IsMap()) {
-    return key + ": expected a map of template OID to name, got " + node_kind(node);
+    return key + ": expected a map of template OID to name, got " + yaml_node_kind(node);
   }
   for (const auto& kv : node) {
     const std::string oid = kv.first.as<std::string>();
@@ -582,7 +591,7 @@ std::string read_map(ExporterConfig& cfg, const YAML::Node& node, const std::str
         continue;
       }
       if (!value.IsMap()) {
-        return key + ": expected a map, got " + node_kind(value);
+        return key + ": expected a map, got " + yaml_node_kind(value);
       }
       err = read_map(cfg, value, key);
     } else if (name == "enabled" && find_setting(prefix) != nullptr) {
@@ -619,7 +628,7 @@ std::string read_config_file(const std::string& path, ExporterConfig& cfg) {
       return "";
     }
     if (!root.IsMap()) {
-      return path + ": expected a map at the top level, got " + node_kind(root);
+      return path + ": expected a map at the top level, got " + yaml_node_kind(root);
     }
     if (auto err = read_map(cfg, root, ""); !err.empty()) {
       return path + ": " + err;

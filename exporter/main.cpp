@@ -19,10 +19,11 @@
 #include "exporter/config.h"
 #include "exporter/demo_store.h"
 #include "exporter/exporter_collectable.h"
-#include "exporter/http_server.h"
 #include "exporter/landing_page.h"
-#include "exporter/logging.h"
 #include "exporter/version.h"
+#include "ndes/metrics/families.h"
+#include "web/http_server.h"
+#include "web/logging.h"
 #ifdef NDES_HAVE_PROBES
 #include "probe/probe_endpoint.h"
 #endif
@@ -30,14 +31,14 @@
 namespace {
 
 // The URL a person on this machine would open for the given listen address.
-std::string local_url(const std::string& listen_address, int port) {
+std::string local_url(const std::string& listen_address, int port, bool tls) {
   std::string error;
   const auto address = ndes::parse_listen_address(listen_address, &error);
   std::string host = "localhost";
   if (address && !address->host.empty() && address->host != "0.0.0.0" && address->host != "::") {
     host = address->ipv6 ? "[" + address->host + "]" : address->host;
   }
-  return "http://" + host + ":" + std::to_string(port) + "/";
+  return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
 }
 
 struct RemoveOnExit {
@@ -142,12 +143,16 @@ int run(ndes::ExporterConfig config) {
 
   prepare_stop_handling();
 
-  ndes::HttpServer server(ndes::HttpServer::Options{config.listen_address});
+  ndes::HttpServer::Options web_options;
+  web_options.listen_address = config.listen_address;
+  web_options.web_config_file = config.web_config_file;
+  web_options.limits.max_requests = config.web_max_requests;
+  ndes::HttpServer server(web_options);
   const std::string telemetry_path = config.telemetry_path;
-  server.route(telemetry_path, [&exporter](const ndes::Request&) {
+  server.route(telemetry_path, [&exporter, &server](const ndes::Request&) {
     ndes::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = exporter->scrape();
+    r.body = exporter->scrape() + ndes::serialize(server.metric_families());
     return r;
   });
   server.route("/healthz", [](const ndes::Request&) { return ndes::Response::text(200, "ok\n"); });
@@ -192,15 +197,20 @@ int run(ndes::ExporterConfig config) {
 
   try {
     server.start();
+  } catch (const ndes::web::WebConfigError& e) {
+    ndes::log_error("cannot use the web config", {{"err", e.what()}});
+    std::fprintf(stderr, "ndes_exporter: error: --web.config.file %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     ndes::log_error("cannot start the web server",
                     {{"address", config.listen_address}, {"err", e.what()}});
     std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
     return 1;
   }
-  const std::string url = local_url(config.listen_address, server.port());
+  const std::string url = local_url(config.listen_address, server.port(), server.tls());
   ndes::log_info("listening", {{"address", config.listen_address},
                                {"port", std::to_string(server.port())},
+                               {"tls", server.tls() ? "true" : "false"},
                                {"telemetry_path", telemetry_path}});
   if (config.demo) {
     ndes::log_info("demo store ready", {{"url", url}, {"dir", demo_dir}});

@@ -8,8 +8,8 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 
-#include "exporter/logging.h"
 #include "renew/text.h"
+#include "web/logging.h"
 
 namespace ndes::renew {
 namespace {
@@ -52,11 +52,6 @@ Response unauthorized() {
 
 }  // namespace
 
-std::string HookRequest::header(std::string_view name) const {
-  const auto it = headers.find(to_lower(name));
-  return it == headers.end() ? std::string() : it->second;
-}
-
 bool bearer_token_matches(std::string_view authorization, std::string_view expected) {
   constexpr std::string_view kScheme = "bearer ";
   std::string_view presented;
@@ -77,7 +72,8 @@ HookApi::HookApi(RenewalService& service, std::optional<std::string> token)
     : service_(service), token_(std::move(token)) {}
 
 bool HookApi::authorized(const HookRequest& request) const {
-  return !token_ || bearer_token_matches(request.header("authorization"), *token_);
+  return !token_ || !request.user.empty() ||
+         bearer_token_matches(request.header("authorization"), *token_);
 }
 
 Response HookApi::handle(const HookRequest& request) {

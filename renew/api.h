@@ -11,24 +11,16 @@
 #include <string>
 #include <string_view>
 
-#include "exporter/http_server.h"
 #include "renew/renewal_service.h"
+#include "web/http_server.h"
 
 namespace ndes::renew {
 
 // Webhook bodies above this are refused with 413.
 inline constexpr std::size_t kMaxBodyBytes = std::size_t{1024} * 1024;
 
-struct HookRequest {
-  std::string method;
-  std::string path;
-  std::string remote;                          // peer address, for the audit log
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-  bool body_too_large = false;  // the body passed kMaxBodyBytes and was not read whole
-
-  std::string header(std::string_view name) const;
-};
+// The request as the shared web server gives it (web/http_server.h).
+using HookRequest = ndes::Request;
 
 // True when `authorization` is "Bearer <expected>" (scheme in any case). The tokens
 // are compared as SHA-256 digests with CRYPTO_memcmp: the time taken tells nothing of
@@ -37,7 +29,8 @@ bool bearer_token_matches(std::string_view authorization, std::string_view expec
 
 class HookApi {
  public:
-  // `token` unset: no authentication (--web.insecure-no-auth).
+  // `token` unset: no authentication (--web.insecure-no-auth). A request whose basic
+  // auth passed the web config (Request::user) counts as authenticated too.
   HookApi(RenewalService& service, std::optional<std::string> token);
 
   Response handle(const HookRequest& request);

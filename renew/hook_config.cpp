@@ -23,12 +23,13 @@
 #include <unistd.h>
 #endif
 
-#include "exporter/http_server.h"
 #include "renew/decide.h"
 #include "renew/placeholders.h"
 #include "renew/process.h"
 #include "renew/text.h"
 #include "renew/verify.h"
+#include "web/http_server.h"
+#include "web/yaml_kind.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -80,21 +81,6 @@ std::optional<bool> parse_bool(std::string_view text) {
     return false;
   }
   return std::nullopt;
-}
-
-const char* node_kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "an undefined value";
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -165,6 +151,15 @@ std::string set_listen_address(HookConfig& cfg, const Values& v) {
     return quote_value(v.back()) + " " + reason;
   }
   cfg.listen_address = v.back();
+  return "";
+}
+
+std::string set_max_requests(HookConfig& cfg, const Values& v) {
+  const auto n = parse_web_max_requests(v.back());
+  if (!n) {
+    return quote_value(v.back()) + " is not a number from 1 to 99999";
+  }
+  cfg.web_max_requests = *n;
   return "";
 }
 
@@ -279,6 +274,11 @@ const std::vector<Setting>& settings() {
        set_path(&HookConfig::auth_token_file)},
       {"web.insecure-no-auth", Kind::flag, "", "Accept requests without a token (tests only)", "",
        set_flag(&HookConfig::insecure_no_auth)},
+      {"web.config.file", Kind::text, "FILE",
+       "exporter-toolkit web config: TLS, basic auth (an alternative to the token), headers", "",
+       set_path(&HookConfig::web_config_file)},
+      {"web.max-requests", Kind::text, "N",
+       "Requests handled at once; more wait up to 5s, then get 503", "16", set_max_requests},
       {"state.dir", Kind::text, "DIR", "Directory for the journal, the audit log and work files",
        "", set_path(&HookConfig::state_dir)},
       {"mode", Kind::text, "MODE", "dry-run (record the plan only) or execute", "dry-run",
@@ -343,7 +343,7 @@ std::string expect_scalar(const YAML::Node& node, const std::string& key, const 
   if (node.IsNull()) {
     return key + ": has no value";
   }
-  return key + ": expected " + want + ", got " + node_kind(node);
+  return key + ": expected " + want + ", got " + yaml_node_kind(node);
 }
 
 std::string read_setting(const Setting& setting, HookConfig& cfg, const YAML::Node& node,
@@ -392,7 +392,7 @@ std::string read_map(HookConfig& cfg, const YAML::Node& node, const std::string&
         continue;
       }
       if (!value.IsMap()) {
-        return key + ": expected a map, got " + node_kind(value);
+        return key + ": expected a map, got " + yaml_node_kind(value);
       }
       err = read_map(cfg, value, key);
     } else {
@@ -424,7 +424,7 @@ std::string read_config_file(const std::string& path, HookConfig& cfg) {
       return "";
     }
     if (!root.IsMap()) {
-      return path + ": expected a map at the top level, got " + node_kind(root);
+      return path + ": expected a map at the top level, got " + yaml_node_kind(root);
     }
     if (auto err = read_map(cfg, root, ""); !err.empty()) {
       return path + ": " + err;

@@ -2,7 +2,8 @@
 // conventions (exporter/config.cpp): every flag --a.b has a config-file twin at a -> b,
 // a flag on the command line beats the file, errors are one line and exit code 2.
 //
-//   web: {listen-address: "127.0.0.1:10228", auth-token-file: /etc/ndes/hook.token}
+//   web: {listen-address: "127.0.0.1:10228", auth-token-file: /etc/ndes/hook.token,
+//         config: {file: /etc/ndes/web.yml}}
 //   state: {dir: /var/lib/ndes_renew_hook}
 //   mode: execute
 //   executor: command
@@ -27,6 +28,8 @@ struct CommandConfig {
 struct HookConfig {
   std::string listen_address = "127.0.0.1:10228";
   std::string auth_token_file;
+  std::string web_config_file;  // exporter-toolkit web config; "" = plain HTTP
+  int web_max_requests = 16;    // handlers at once; more wait, then get 503
   bool insecure_no_auth = false;
   std::string state_dir;
   Mode mode = Mode::dry_run;

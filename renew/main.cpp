@@ -22,13 +22,14 @@
 #include <csignal>
 #endif
 
-#include "exporter/logging.h"
+#include "ndes/metrics/families.h"
 #include "renew/api.h"
 #include "renew/audit.h"
 #include "renew/executor.h"
 #include "renew/hook_config.h"
-#include "renew/hook_server.h"
 #include "renew/renewal_service.h"
+#include "web/http_server.h"
+#include "web/logging.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -183,17 +184,37 @@ int run(const HookConfig& cfg) {
     return fail(e.what());
   }
   ndes::renew::HookApi api(service, token);
-  ndes::renew::HookServer server(api, cfg.listen_address);
+  ndes::HttpServer::Options web_options;
+  web_options.listen_address = cfg.listen_address;
+  web_options.web_config_file = cfg.web_config_file;
+  web_options.limits.max_requests = cfg.web_max_requests;
+  web_options.limits.max_body_bytes = ndes::renew::kMaxBodyBytes;
+  web_options.limits.read_timeout_ms = 30000;
+  web_options.require_basic_auth = false;  // the token works too: HookApi decides
+  ndes::HttpServer server(web_options);
+  server.fallback([&api, &server](const ndes::Request& request) {
+    ndes::Response r = api.handle(request);
+    if (request.path == "/metrics" && r.status == 200) {
+      r.body += ndes::serialize(server.metric_families());
+    }
+    return r;
+  });
   try {
     server.start();
+  } catch (const ndes::web::WebConfigError& e) {
+    ndes::log_error("cannot use the web config", {{"err", e.what()}});
+    service.stop();
+    std::fprintf(stderr, "ndes_renew_hook: error: --web.config.file %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     ndes::log_error("cannot start the web server",
                     {{"address", cfg.listen_address}, {"err", e.what()}});
     service.stop();
     return fail(e.what());
   }
-  ndes::log_info("listening",
-                 {{"address", cfg.listen_address}, {"port", std::to_string(server.port())}});
+  ndes::log_info("listening", {{"address", cfg.listen_address},
+                               {"port", std::to_string(server.port())},
+                               {"tls", server.tls() ? "true" : "false"}});
   const std::string why = wait_for_stop();
   ndes::log_info("shutting down", {{"signal", why}});
   server.stop();

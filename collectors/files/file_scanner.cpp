@@ -159,7 +159,19 @@ WalkResult walk_root(const std::string& root) {
     std::error_code cec;
     const fs::path canonical = fs::canonical(dir, cec);
     if (cec || !visited_dirs.insert(canonical).second) {
-      continue;  // a link loop, or a directory reached twice through links
+      // Reached before. A link to one of its own ancestors is a loop: said once, as an
+      // error record (and so a log line and a metric); a second way to a directory
+      // elsewhere is not a problem.
+      std::error_code lec;
+      const fs::path parent = fs::canonical(dir.parent_path(), lec);
+      const auto [end, _] =
+          std::mismatch(canonical.begin(), canonical.end(), parent.begin(), parent.end());
+      if (!cec && !lec && fs::is_symlink(dir, lec) && end == canonical.end()) {
+        out.errors.push_back(error_record(
+            root, dir.string(), ReadError::symlink_loop,
+            "symbolic link loop: " + dir.string() + " leads back to " + canonical.string()));
+      }
+      continue;
     }
     std::error_code dec;
     fs::directory_iterator it(dir, dec);
@@ -177,6 +189,12 @@ WalkResult walk_root(const std::string& root) {
       std::error_code sec;
       const fs::file_status est = it->status(sec);  // follows links
       if (sec) {
+        if (sec == std::errc::too_many_symbolic_link_levels) {
+          out.errors.push_back(
+              error_record(root, it->path().string(), ReadError::symlink_loop,
+                           "symbolic link loop: " + it->path().string() + ": " + sec.message()));
+          continue;
+        }
         if (it->is_symlink(sec)) {
           continue;  // a dangling link is nothing to read
         }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/http_server.h"
+#include "web/http_server.h"
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
 #include "support/run.h"

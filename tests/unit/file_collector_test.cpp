@@ -99,7 +99,22 @@ TEST_F(FileCollectorTest, SymlinkLoopsEndAndLinkedFilesAreRead) {
     names.push_back(fs::path(f.path).filename().string());
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("a.pem", "b.pem", "a-link.pem"));
-  EXPECT_TRUE(w.errors.empty());
+  // The loop is said once, as a read error of the link (a log line and a metric).
+  ASSERT_EQ(w.errors.size(), 1U);
+  EXPECT_EQ(w.errors[0].reason, ReadError::symlink_loop);
+  EXPECT_EQ(w.errors[0].origin.path, (store_ / "sub" / "loop").string());
+  EXPECT_THAT(w.errors[0].detail, ::testing::HasSubstr("leads back to " + store_.string()));
+}
+
+TEST_F(FileCollectorTest, ASelfLinkIsALoopAndASecondWayToADirectoryIsNot) {
+  fs::create_directories(store_ / "x");
+  fs::create_directory_symlink(store_ / "x", store_ / "also-x");  // not a loop
+  fs::create_symlink(store_ / "self", store_ / "self");           // ELOOP
+  const WalkResult w = walk_root(store_.string());
+  ASSERT_EQ(w.errors.size(), 1U);
+  EXPECT_EQ(w.errors[0].reason, ReadError::symlink_loop);
+  EXPECT_EQ(w.errors[0].origin.path, (store_ / "self").string());
+  EXPECT_EQ(w.files.size(), 2U);
 }
 
 TEST_F(FileCollectorTest, AFileRootIsScannedAlone) {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "exporter/http_server.h"
+#include "web/http_server.h"
 #include "support/http.h"
 
 namespace ndes {

@@ -34,6 +34,8 @@ std::string_view to_string(ReadError e) {
       return "read_failed";
     case ReadError::too_large:
       return "too_large";
+    case ReadError::symlink_loop:
+      return "symlink_loop";
   }
   return "read_failed";
 }

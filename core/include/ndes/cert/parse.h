@@ -24,6 +24,7 @@ enum class ReadError {
   permission_denied,
   read_failed,
   too_large,
+  symlink_loop,  // a symbolic link in the walk that leads back to itself or an ancestor
 };
 std::string_view to_string(ReadError e);
 

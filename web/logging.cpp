@@ -1,4 +1,4 @@
-#include "exporter/logging.h"
+#include "web/logging.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
 
