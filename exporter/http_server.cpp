@@ -117,16 +117,17 @@ int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
 }
 
 void write_response(mg_connection* conn, const Request& request, const Response& response) {
+  const std::string& body = response.shared_body ? *response.shared_body : response.body;
   mg_response_header_start(conn, response.status);
   mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
-  const std::string length = std::to_string(response.body.size());
+  const std::string length = std::to_string(body.size());
   mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
   for (const auto& [name, value] : response.headers) {
     mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   }
   mg_response_header_send(conn);
-  if (request.method != "HEAD" && !response.body.empty()) {
-    mg_write(conn, response.body.data(), response.body.size());
+  if (request.method != "HEAD" && !body.empty()) {
+    mg_write(conn, body.data(), body.size());
   }
 }
 

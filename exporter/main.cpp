@@ -1,6 +1,9 @@
 // ndes_exporter: flags and config -> logging -> collectors -> HTTP server, until
 // SIGINT or SIGTERM.
 #include <spdlog/spdlog.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #ifdef _WIN32
 #include <windows.h>
@@ -147,7 +150,7 @@ int run(ndes::ExporterConfig config) {
   server.route(telemetry_path, [&exporter](const ndes::Request&) {
     ndes::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = exporter->scrape();
+    r.shared_body = exporter->scrape_shared();
     return r;
   });
   server.route("/healthz", [](const ndes::Request&) { return ndes::Response::text(200, "ok\n"); });
@@ -213,6 +216,17 @@ int run(ndes::ExporterConfig config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // A scrape's families and text are big and short-lived, and civetweb answers on
+  // many threads: with glibc's defaults every thread's arena kept its own freed
+  // scrape, and RSS grew with each scrape (10,000 certificates: 61 MiB after the
+  // first scrape, 197 MiB after a few hundred; 81 MiB with one arena). Scrapes are
+  // rendered one at a time anyway (ExporterCollectable::scrape_shared). Fixed
+  // thresholds hand large freed blocks back to the kernel after each scrape.
+  mallopt(M_ARENA_MAX, 1);
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
   ndes::ParseOutcome outcome = ndes::parse_command_line(argc, argv);
   if (!outcome.should_run()) {
     std::FILE* stream = outcome.exit_code == 0 ? stdout : stderr;
