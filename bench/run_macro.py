@@ -693,6 +693,9 @@ def main():
         "end); CPU seconds and ratios measured side by side are steadier.", "",
         machine(command, load_start, loadavg(), started, elapsed), "",
         "## Goals", "", goals, "", *parts])
+    notes = ROOT / "bench" / "profiling.md"
+    if notes.exists():  # what profiling found and fixed: history, not this run
+        report += "\n" + notes.read_text()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report + "\n")
     bench.log(f"wrote {out} in {elapsed / 60:.1f} min")
