@@ -124,6 +124,36 @@ std::vector<std::string> ExporterCollectable::collector_names() const {
   return names;
 }
 
-std::string ExporterCollectable::scrape() const { return serialize(Collect()); }
+std::string ExporterCollectable::scrape() const { return *scrape_shared(); }
+
+std::shared_ptr<const std::string> ExporterCollectable::scrape_shared() const {
+  using Text = std::shared_ptr<const std::string>;
+  std::promise<Text> promise;
+  {
+    std::unique_lock lock(render_mutex_);
+    if (rendering_) {
+      auto shared = *rendering_;
+      lock.unlock();
+      return shared.get();  // rethrows the owner's exception, if any
+    }
+    rendering_ = promise.get_future().share();
+  }
+  // Whatever happens, the next caller starts a fresh rendering.
+  struct Reset {
+    const ExporterCollectable* self;
+    ~Reset() {
+      const std::lock_guard lock(self->render_mutex_);
+      self->rendering_.reset();
+    }
+  } reset{this};
+  try {
+    Text text = std::make_shared<const std::string>(serialize(Collect()));
+    promise.set_value(text);
+    return text;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    throw;
+  }
+}
 
 }  // namespace ndes

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,11 @@ class ExporterCollectable : public prometheus::Collectable {
 
   // Collect() serialized in the Prometheus text format.
   std::string scrape() const;
+  // The same, shared: callers that come while a rendering is in flight wait for it
+  // and get the same text, so N concurrent scrapers cost one collection, one set of
+  // families and one text (CPU and peak memory), as the files collector's single
+  // scan already does for parsing.
+  std::shared_ptr<const std::string> scrape_shared() const;
 
  private:
   std::vector<std::unique_ptr<Collector>> collectors_;
@@ -62,6 +69,8 @@ class ExporterCollectable : public prometheus::Collectable {
   Clock clock_;
   mutable std::mutex mutex_;
   mutable std::shared_ptr<const Snapshot> last_;
+  mutable std::mutex render_mutex_;
+  mutable std::optional<std::shared_future<std::shared_ptr<const std::string>>> rendering_;
 };
 
 // Runs `collector`, turning an exception into a failed result with the measured

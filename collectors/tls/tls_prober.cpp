@@ -6,12 +6,15 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "ndes/cert/classify.h"
 #include "probe/url.h"
@@ -159,6 +162,55 @@ std::string configure_context(SSL_CTX* ctx, const ProbeTlsOptions& tls) {
   return "";
 }
 
+// What a module's files are now, so a context is rebuilt when one of them changes
+// (a renewed client certificate, a new CA bundle).
+std::string file_stamp(const std::string& path) {
+  if (path.empty()) {
+    return "-";
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return path + "@missing";
+  }
+  return path + "@" + std::to_string(st.st_size) + "@" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// The module's client context, built once per module and shared by its probes:
+// SSL_CTX_new with a trust store takes milliseconds in OpenSSL 3.0 (it fetches every
+// algorithm), more than a whole handshake on a LAN (bench/run_macro.py: 48 ms per
+// probe against blackbox_exporter's 2.4 ms before). A context is safe to share
+// between threads once set up, and clients keep no session cache, so every probe
+// still does a full handshake and sees the whole chain. nullptr with `problem` set
+// on failure; failures are not cached, so a fixed file is picked up.
+std::shared_ptr<SSL_CTX> client_context(const ProbeTlsOptions& tls, std::string& problem) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<SSL_CTX>> cache;
+  const std::string key =
+      file_stamp(tls.ca_file) + "|" + file_stamp(tls.cert_file) + "|" + file_stamp(tls.key_file);
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) {
+      return it->second;
+    }
+  }
+  std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_client_method()), SslCtxDeleter{});
+  if (!ctx) {
+    problem = "SSL_CTX_new failed: " + openssl_error_text();
+    return nullptr;
+  }
+  problem = configure_context(ctx.get(), tls);
+  if (!problem.empty()) {
+    return nullptr;
+  }
+  const std::lock_guard lock(mutex);
+  if (cache.size() >= 64) {
+    cache.clear();  // stale stamps of changed files; modules are few
+  }
+  cache.emplace(key, ctx);
+  return ctx;
+}
+
 // Drives SSL_connect on the non-blocking socket until done, failed or out of time.
 bool handshake(SSL* ssl, int fd, Deadline deadline, ProbeOutcome& out) {
   for (;;) {
@@ -222,12 +274,9 @@ void probe_tls(const ProbeContext& context, ProbeOutcome& out) {
     return;
   }
   const ProbeTlsOptions& tls = context.module->tls;
-  const std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx(SSL_CTX_new(TLS_client_method()));
+  std::string problem;
+  const std::shared_ptr<SSL_CTX> ctx = client_context(tls, problem);
   if (!ctx) {
-    out.fail(FailureReason::tls_error, "SSL_CTX_new failed: " + openssl_error_text());
-    return;
-  }
-  if (const std::string problem = configure_context(ctx.get(), tls); !problem.empty()) {
     out.fail(FailureReason::tls_error, problem);
     return;
   }

@@ -4,6 +4,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <limits>
+#include <sstream>
 
 #include "ndes/metrics/utf8.h"
 
@@ -191,6 +195,59 @@ TEST(Families, InvalidUtf8InNamesIsReplacedNotPassedOn) {
   EXPECT_EQ(valid_utf8("Z\xC3\xBCrich"), "Z\xC3\xBCrich");
   EXPECT_EQ(valid_utf8("bad\xFF"), "bad\xEF\xBF\xBD");
   EXPECT_EQ(valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
+}
+
+}  // namespace
+}  // namespace ndes
+
+namespace ndes {
+namespace {
+
+// serialize() writes the text itself for speed; prometheus-cpp's serializer is the
+// oracle it must match byte for byte, on hard label values and every kind of number.
+TEST(Families, SerializeMatchesThePrometheusCppTextSerializer) {
+  CollectorResult res;
+  res.collector = "files";
+  res.duration_seconds = 0.0123456789;
+  auto odd = ra("AB\"CD", "Tmpl\\with\nnewline", Role::cep_encryption, kNow + 5 * kDay,
+                "/certs/quote\"back\\slash\nline.pem");
+  odd.cert.subject_cn = "Z\xC3\xBCrich \"HQ\"";
+  res.certificates.push_back(odd);
+  res.certificates.push_back(ra("T2", "EnrollmentAgentOffline", Role::enrollment_agent, kNow - 1));
+  const double values[] = {0.0,
+                           -0.0,
+                           1.0,
+                           -1.0,
+                           0.1,
+                           1.5,
+                           -3.25,
+                           1e-7,
+                           0.00055838,
+                           123456.789,
+                           1e15 - 1,
+                           1e15,
+                           1e16,
+                           123456789012345678.0,
+                           1.7976931348623157e308,
+                           4.9e-324,
+                           std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()};
+  int i = 0;
+  for (const double v : values) {
+    res.samples.push_back(
+        Sample{"ndes_bench_value", "values", SampleType::gauge, {{"i", std::to_string(i++)}}, v});
+    res.samples.push_back(
+        Sample{"ndes_bench_total", "", SampleType::counter, {{"i", std::to_string(i++)}}, v});
+  }
+  res.samples.push_back(Sample{"ndes_bench_nolabels", "no labels", SampleType::gauge, {}, 2});
+  auto families = to_families(std::span(&res, 1), kNow);
+  families.push_back(build_info_family({"1.2.3", "abc", "linux/amd64"}));
+  families.back().metric.front().timestamp_ms = 1'700'000'000'123;
+
+  std::ostringstream expected;
+  prometheus::TextSerializer().Serialize(expected, families);
+  EXPECT_EQ(serialize(families), expected.str());
 }
 
 }  // namespace

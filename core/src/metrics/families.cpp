@@ -1,10 +1,7 @@
 #include "ndes/metrics/families.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <map>
 #include <set>
-#include <sstream>
 #include <tuple>
 #include <unordered_set>
 
@@ -49,12 +46,17 @@ class FamilyBuilder {
     if (!seen_.insert(series_key(labels)).second) {
       return;
     }
+    add_unique(std::move(labels), value);
+  }
+  // For a label set the caller knows is new to this family.
+  void add_unique(std::vector<ClientMetric::Label> labels, double value) {
     ClientMetric m = gauge(std::move(labels), value);
     if (family_.type == MetricType::Counter) {
       m.counter.value = value;
     }
     family_.metric.push_back(std::move(m));
   }
+  void reserve(std::size_t n) { family_.metric.reserve(family_.metric.size() + n); }
   void move_into(std::vector<MetricFamily>& out) {
     if (!family_.metric.empty()) {
       out.push_back(std::move(family_));
@@ -133,14 +135,22 @@ std::vector<MetricFamily> to_families(std::span<const CollectorResult> results, 
                          "How long the collector's last run took.");
 
   std::map<std::string, FamilyBuilder> sample_families;  // by name, sorted for stable output
+  // The certificate families share one label set per certificate: it is checked
+  // for duplicates once, not once per family (a warm scrape's largest cost).
+  std::unordered_set<std::string> seen_certificates;
   for (const auto& result : results) {
+    not_after.reserve(result.certificates.size());
+    not_before.reserve(result.certificates.size());
     for (const auto& r : result.certificates) {
       auto labels = certificate_labels(r);
-      not_before.add(labels, static_cast<double>(r.cert.not_before));
-      if (r.has_private_key.has_value()) {
-        has_key.add(labels, *r.has_private_key ? 1 : 0);
+      if (!seen_certificates.insert(series_key(labels)).second) {
+        continue;
       }
-      not_after.add(std::move(labels), static_cast<double>(r.cert.not_after));
+      not_before.add_unique(labels, static_cast<double>(r.cert.not_before));
+      if (r.has_private_key.has_value()) {
+        has_key.add_unique(labels, *r.has_private_key ? 1 : 0);
+      }
+      not_after.add_unique(std::move(labels), static_cast<double>(r.cert.not_after));
     }
     add_valid_counts(result, now, valid);
     for (const auto& e : result.errors) {
@@ -189,12 +199,6 @@ MetricFamily build_info_family(const BuildInfo& info) {
   std::vector<MetricFamily> out;
   b.move_into(out);
   return std::move(out.front());
-}
-
-std::string serialize(const std::vector<MetricFamily>& families) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
 }
 
 }  // namespace ndes

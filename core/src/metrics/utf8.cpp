@@ -45,6 +45,9 @@ std::size_t sequence_length(const std::string& s, std::size_t i) {
 
 std::string valid_utf8(std::string s) {
   std::size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) {
+    ++i;  // ASCII, nearly every label value: a tight loop before the decoder
+  }
   while (i < s.size()) {
     const std::size_t len = sequence_length(s, i);
     if (len == 0) {
