@@ -73,8 +73,17 @@ std::optional<EntryFacts> stat_entry(const fs::path& p, std::error_code& ec) {
   return facts;
 }
 
-// Now, on the clock file times are given in.
-std::int64_t file_clock_now_ns() { return mtime_ns(fs::file_time_type::clock::now()); }
+// Now, on the clock file times are given in (EntryFacts::mtime_ns): the file clock
+// on Windows, the Unix epoch of stat(2)'s st_mtim elsewhere.
+std::int64_t file_clock_now_ns() {
+#ifdef _WIN32
+  return mtime_ns(fs::file_time_type::clock::now());
+#else
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+#endif
+}
 
 // A file deleted (or renamed away) between the listing and the stat or read: it is
 // simply not there any more, which is no error to report.
