@@ -686,12 +686,17 @@ def main():
         shutil.rmtree(bench.work, ignore_errors=True)
     elapsed = time.monotonic() - t0
     goals = table(["goal (issue #9)", "measured", ""], bench.goals)
+    busiest = max(float(load_start.split()[0]), float(loadavg().split()[0]))
+    loaded = (f"**This run was on a loaded machine** (load average up to {busiest:.1f} on "
+              f"{os.cpu_count()} CPUs): wall-clock latencies are inflated several times; read the "
+              "CPU columns and the ratios. Re-run on a quiet machine for the wall-clock goals."
+              if busiest > (os.cpu_count() or 1) else "")
     report = "\n".join([
         "# Performance", "",
         "Written by `bench/run_macro.py` (issue #9); the numbers below are one run on the "
         "machine described. Wall-clock numbers depend on the machine's load (given at start and "
         "end); CPU seconds and ratios measured side by side are steadier.", "",
-        machine(command, load_start, loadavg(), started, elapsed), "",
+        machine(command, load_start, loadavg(), started, elapsed), "", loaded, "",
         "## Goals", "", goals, "", *parts])
     notes = ROOT / "bench" / "profiling.md"
     if notes.exists():  # what profiling found and fixed: history, not this run
