@@ -201,9 +201,17 @@ int HttpServer::on_http_error(mg_connection* conn, int status, const char* messa
     log_warn("request refused: headers larger than the limit",
              {{"limit_bytes", std::to_string(self->options_.limits.max_header_bytes)}});
   } else if (status == 400 || status == 408) {
+    // civetweb 1.15 says "Malformed message" for headers past max_request_size too.
     self->stats_.reject(web::Rejection::bad_request);
-    log_debug("request refused: malformed or not complete within the read timeout",
-              {{"status", std::to_string(status)}, {"err", text}});
+    if (once_per_second(&self->last_bad_log_)) {  // slowloris must not flood the log
+      log_warn(
+          "request refused: malformed, headers larger than the limit, or not complete "
+          "within the read timeout",
+          {{"status", std::to_string(status)},
+           {"err", text},
+           {"header_limit_bytes", std::to_string(self->options_.limits.max_header_bytes)},
+           {"read_timeout_ms", std::to_string(self->options_.limits.read_timeout_ms)}});
+    }
   }
   return 1;  // civetweb sends its standard error page
 }

@@ -142,7 +142,8 @@ class HttpServer {
   std::mutex slots_mu_;
   std::condition_variable slots_cv_;
   int busy_slots_ = 0;
-  std::atomic<std::int64_t> last_busy_log_{0};  // steady seconds of the last busy log line
+  std::atomic<std::int64_t> last_busy_log_{0};
+  std::atomic<std::int64_t> last_bad_log_{0};  // steady seconds of the last busy log line
   mg_context* ctx_ = nullptr;
 };
 

@@ -75,7 +75,9 @@ void for_each_entry(
       fail(where + ": a key is not a string");
     }
     const std::string name = kv.first.Scalar();
-    each(name, kv.second, where.empty() ? name : where + "." + name);
+    // Keys reach error messages: no control characters there (one line each).
+    const std::string shown = quote_text(name).substr(1, quote_text(name).size() - 2);
+    each(name, kv.second, where.empty() ? shown : where + "." + shown);
   }
 }
 

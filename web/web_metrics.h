@@ -17,8 +17,9 @@ namespace ndes::web {
 enum class Rejection {
   too_many_requests,  // --web.max-requests handlers already running: 503
   body_too_large,     // request body over the limit: 413
-  header_too_large,   // request line and headers over the limit: 413 (civetweb)
-  bad_request,        // malformed, or not complete within --web.read-timeout: 400 (civetweb)
+  header_too_large,   // a 413 from civetweb for the request line and headers
+  bad_request,        // 400 from civetweb: malformed, headers over the limit (civetweb 1.15
+                      // says so), or not complete within the read timeout
   unauthorized,       // basic auth missing or wrong: 401
 };
 inline constexpr std::size_t kRejectionCount = 5;

@@ -132,6 +132,16 @@ TEST(WebConfigTest, AllowsOnlyExporterToolkitHeaders) {
       HasSubstr("control characters"));
 }
 
+// Found by fuzz_web_config (tests/fuzz/regressions/fuzz_web_config/newline-in-key-error):
+// a key with a line break made a two-line error.
+TEST(WebConfigTest, AKeyWithControlCharactersStaysOnOneLineInTheError) {
+  const std::string error = error_of("\"tls\\nserver\": 1\ntls_server_config: {\"a\\rb\": 1}\n");
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_EQ(error, "key tls?server is not known");
+  EXPECT_EQ(error_of("tls_server_config: {\"a\\rb\": 1}"),
+            "key tls_server_config.a?b is not known");
+}
+
 TEST(WebConfigTest, ReportsYamlSyntaxErrorsWithTheLine) {
   EXPECT_THAT(error_of("tls_server_config:\n  cert_file: [a\n"), HasSubstr("line "));
   EXPECT_EQ(error_of("- a\n- b\n"), "expected a map at the top level, got a list");
