@@ -83,7 +83,8 @@ std::optional<WebhookPayload> parse_webhook_payload(std::string_view body, std::
   json root;
   try {
     root = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number past double's range (1e400).
     return fail(std::string("not JSON: ") + e.what());
   }
   if (!root.is_object()) {

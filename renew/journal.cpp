@@ -201,7 +201,7 @@ ReplayResult replay_journal(std::string_view content) {
     if (parsed) {
       try {
         e = json::parse(line.begin(), line.end());
-      } catch (const json::parse_error&) {
+      } catch (const json::exception&) {  // parse_error, or a number out of range
         parsed = false;
       }
     }

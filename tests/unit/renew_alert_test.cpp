@@ -59,6 +59,16 @@ TEST(RenewAlertTest, RefusesWhatIsNotJson) {
   EXPECT_THAT(error_of("[1,2]"), HasSubstr("not a JSON object"));
 }
 
+// fuzz_webhook_json, regressions/fuzz_webhook_json/number-overflow-1e400: nlohmann
+// throws out_of_range (not parse_error) for a number past double's range, and it
+// escaped the parser: the hook answered 500.
+TEST(RenewAlertTest, RefusesANumberOutOfRange) {
+  std::string error;
+  EXPECT_FALSE(parse_webhook_payload(R"({"version":"4","alerts":[],"n":1e400})", &error));
+  EXPECT_THAT(error, HasSubstr("not JSON"));
+  EXPECT_THAT(error, HasSubstr("number overflow"));
+}
+
 TEST(RenewAlertTest, RefusesOtherVersions) {
   EXPECT_THAT(error_of(R"({"version":"3","alerts":[]})"), HasSubstr("want \"4\""));
   EXPECT_THAT(error_of(R"({"version":4,"alerts":[]})"), HasSubstr("not a string"));

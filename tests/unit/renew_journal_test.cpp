@@ -131,6 +131,11 @@ TEST(RenewJournalTest, AGarbledLastLineWithANewlineIsTornToo) {
   EXPECT_EQ(rr.good_bytes, whole.size());
 }
 
+TEST(RenewJournalTest, ANumberOutOfRangeIsACorruptLineNotACrash) {
+  const ReplayResult r = replay_journal("{\"v\":1,\"event\":\"x\",\"n\":1e400}\n{}\n");
+  EXPECT_THAT(r.fatal, HasSubstr("is not valid JSON"));
+}
+
 TEST(RenewJournalTest, ACorruptLineInTheMiddleIsFatal) {
   const std::string content = lines({event::recorded(planned_record(1), kT)}) + "{garbage\n" +
                               lines({event::started("r1", kT + 1)});
