@@ -9,7 +9,8 @@
 #     (state and start mode), and a missing one as ndes_service_installed 0;
 #   - the ndes and iis collectors read the registry values and applicationHost.config
 #     the test wrote (winhealth.sh);
-#   - `sc stop` stops it cleanly: STOPPED, exit code 0, the port closed.
+#   - `sc stop` stops it cleanly: STOPPED, exit code 0, the port closed;
+#   - ndes_renew_hook.exe runs as a service too (answers /metrics, stops on sc stop).
 # Exit 77 (ctest: skipped) when wine, curl or the .exe is missing.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ bash "$here/wine-prefix.sh" "$wine" "$prefix" >/dev/null
 
 svc=NdesExporterUnderTest
 dummy=NdesDisabledDummy
+hook_svc=NdesHookUnderTest
 # In the build tree: the service's command line must not have spaces in its paths.
 work="$(mktemp -d "$(dirname "$prefix")/service-test-XXXXXX")"
 cleanup() {
@@ -38,6 +40,11 @@ cleanup() {
   fi
   sc delete "$svc" >/dev/null || true
   sc delete "$dummy" >/dev/null || true
+  if [ "$(state_of "$hook_svc")" = RUNNING ]; then
+    sc stop "$hook_svc" >/dev/null || true
+    sleep 2
+  fi
+  sc delete "$hook_svc" >/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,6 +58,7 @@ services=("$svc" RpcSs "$dummy" NdesNoSuchService)
 
 sc delete "$svc" >/dev/null || true
 sc delete "$dummy" >/dev/null || true
+sc delete "$hook_svc" >/dev/null || true
 sc create "$dummy" binPath= 'C:\windows\system32\notepad.exe' start= disabled >/dev/null
 port=$((20000 + RANDOM % 20000))
 cmdline="\"$(winpath "$exe")\" --web.listen-address=127.0.0.1:$port"
@@ -95,6 +103,30 @@ exit_code="$(sc query "$svc" | awk '/WIN32_EXIT_CODE/ {print $3; exit}')"
 [ "$exit_code" = 0 ] || fail "the service stopped with WIN32_EXIT_CODE $exit_code"
 if curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" -o /dev/null 2>/dev/null; then
   fail "the port still answers after sc stop"
+fi
+
+# ndes_renew_hook.exe as a service the same way (dry-run, no token: a test setup).
+hook="$bin/ndes_renew_hook.exe"
+if [ -f "$hook" ]; then
+  hport=$((port + 1))
+  mkdir -p "$work/hook-state"
+  sc create "$hook_svc" binPath= "\"$(winpath "$hook")\" --web.listen-address=127.0.0.1:$hport --web.insecure-no-auth --state.dir=$(winpath "$work/hook-state")" start= demand >/dev/null
+  sc start "$hook_svc" >/dev/null || true
+  if fetch_when_up "http://127.0.0.1:$hport/metrics" "$work/hook.txt"; then
+    [ "$(state_of "$hook_svc")" = RUNNING ] || fail "the hook service is $(state_of "$hook_svc")"
+    grep -qF 'ndes_renewal_in_progress' "$work/hook.txt" || fail "the hook service's /metrics lacks its series"
+    sc stop "$hook_svc" >/dev/null || true
+    for _ in $(seq 1 60); do
+      [ "$(state_of "$hook_svc")" = STOPPED ] && break
+      sleep 0.5
+    done
+    [ "$(state_of "$hook_svc")" = STOPPED ] || fail "the hook service did not stop"
+    echo "ndes_renew_hook.exe ran as a service: answered /metrics, stopped on sc stop"
+  else
+    fail "the hook service did not answer on 127.0.0.1:$hport (SCM: $(state_of "$hook_svc"))"
+  fi
+else
+  echo "note: $hook is not built; the hook's service mode is not tested"
 fi
 
 if [ "$failed" -ne 0 ]; then
