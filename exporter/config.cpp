@@ -291,6 +291,107 @@ std::string set_certstore_service_account(ExporterConfig& cfg, const Values& v) 
   cfg.certstore.service_account = trim(v.back());
   return "";
 }
+
+// The Windows health collectors.
+std::string non_empty_list(std::vector<std::string>& out, const Values& v, const char* what) {
+  std::vector<std::string> items;
+  for (const auto& item : v) {
+    if (trim(item).empty()) {
+      return std::string("an empty ") + what + " is not allowed";
+    }
+    items.push_back(trim(item));
+  }
+  out = std::move(items);
+  return "";
+}
+
+std::string set_services_names(ExporterConfig& cfg, const Values& v) {
+  return non_empty_list(cfg.services.names, v, "service name");
+}
+
+std::string set_iis_pools(ExporterConfig& cfg, const Values& v) {
+  return non_empty_list(cfg.iis.app_pools, v, "application pool name");
+}
+
+std::string set_iis_config_file(ExporterConfig& cfg, const Values& v) {
+  if (v.back().empty()) {
+    return "an empty path is not allowed";
+  }
+  cfg.iis.config_file = v.back();
+  return "";
+}
+
+std::string set_iis_appcmd(ExporterConfig& cfg, const Values& v) {
+  if (v.back().empty()) {
+    return "an empty path is not allowed";
+  }
+  cfg.iis.appcmd = v.back();
+  return "";
+}
+
+// "LOG", "LOG|PROVIDER" or "LOG|PROVIDER|ID,ID,..." (PROVIDER may be empty).
+std::string set_eventlog_sources(ExporterConfig& cfg, const Values& v) {
+  std::vector<EventlogSource> sources;
+  for (const auto& text : v) {
+    std::vector<std::string> parts;
+    std::stringstream ss(text);
+    for (std::string part; std::getline(ss, part, '|');) {
+      parts.push_back(trim(part));
+    }
+    if (parts.empty() || parts[0].empty() || parts.size() > 3) {
+      return quote_value(text) + " is not LOG, LOG|PROVIDER or LOG|PROVIDER|ID,ID,...";
+    }
+    EventlogSource source{parts[0], parts.size() > 1 ? parts[1] : "", {}};
+    if (parts.size() == 3) {
+      std::stringstream ids(parts[2]);
+      for (std::string id; std::getline(ids, id, ',');) {
+        id = trim(id);
+        if (id.empty() || id.size() > 5 ||
+            id.find_first_not_of("0123456789") != std::string::npos || std::stoul(id) > 65535) {
+          return quote_value(text) + ": " + quote_value(id) + " is not an event ID (0-65535)";
+        }
+        source.event_ids.push_back(static_cast<unsigned>(std::stoul(id)));
+      }
+    }
+    sources.push_back(std::move(source));
+  }
+  cfg.eventlog.sources = std::move(sources);
+  return "";
+}
+
+std::string set_eventlog_max_events(ExporterConfig& cfg, const Values& v) {
+  const std::string t = trim(v.back());
+  if (t.empty() || t.size() > 7 || t.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(t) == 0) {
+    return quote_value(v.back()) + " is not a number of events from 1 to 9999999";
+  }
+  cfg.eventlog.max_events_per_scrape = static_cast<unsigned>(std::stoul(t));
+  return "";
+}
+
+// 0, seconds with s/m suffixes (as probe timeouts), or whole hours ("24h", "168h").
+std::string set_eventlog_look_back(ExporterConfig& cfg, const Values& v) {
+  const std::string t = trim(v.back());
+  const std::string bad = quote_value(v.back()) + " is not a duration (e.g. 24h, 90m, 0)";
+  if (t == "0") {
+    cfg.eventlog.look_back_seconds = 0;
+    return "";
+  }
+  if (t.size() > 1 && t.back() == 'h') {
+    const std::string hours = t.substr(0, t.size() - 1);
+    if (hours.size() > 5 || hours.find_first_not_of("0123456789") != std::string::npos) {
+      return bad;
+    }
+    cfg.eventlog.look_back_seconds = static_cast<unsigned>(std::stoul(hours) * 3600);
+    return "";
+  }
+  const auto d = parse_duration(t);
+  if (!d) {
+    return bad;
+  }
+  cfg.eventlog.look_back_seconds = static_cast<unsigned>(d->count() / 1000);
+  return "";
+}
 #endif
 
 std::string set_web_config_file(ExporterConfig& cfg, const Values& v) {
@@ -368,6 +469,26 @@ const std::vector<Setting>& settings() {
        "", set_certstore_key_readers, nullptr},
       {"collector.certstore.service-account", Kind::text, "ACCOUNT",
        "The NDES service account, e.g. CORP\\svc-ndes", "", set_certstore_service_account, nullptr},
+      {"collector.services.name", Kind::list, "NAME",
+       "Windows service to report (repeatable; default: IIS, WAS and the Intune connectors)", "",
+       set_services_names, nullptr},
+      {"collector.iis.app-pool", Kind::list, "POOL", "IIS application pool to report (repeatable)",
+       "SCEP", set_iis_pools, nullptr},
+      {"collector.iis.config-file", Kind::text, "FILE",
+       "IIS applicationHost.config (default: %windir%\\System32\\inetsrv\\config\\...)", "",
+       set_iis_config_file, nullptr},
+      {"collector.iis.appcmd", Kind::text, "FILE",
+       "appcmd.exe for the live pool state (default: %windir%\\System32\\inetsrv\\appcmd.exe)", "",
+       set_iis_appcmd, nullptr},
+      {"collector.eventlog.source", Kind::list, "LOG|PROVIDER|IDS",
+       "Event log source: LOG, LOG|PROVIDER or LOG|PROVIDER|ID,ID (repeatable; default: NDES "
+       "events 1,2,3,10,31 and the Intune connector logs)",
+       "", set_eventlog_sources, nullptr},
+      {"collector.eventlog.max-events", Kind::text, "N",
+       "Events read per source and scrape at most (the rest on the next scrape)", "1000",
+       set_eventlog_max_events, nullptr},
+      {"collector.eventlog.look-back", Kind::text, "DURATION",
+       "How far back the first scrape reads (e.g. 24h, 0)", "24h", set_eventlog_look_back, nullptr},
 #endif
       {"log.level", Kind::text, "LEVEL",
        "Only log messages with the given severity or above: debug, "

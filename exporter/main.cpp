@@ -5,12 +5,6 @@
 #include <malloc.h>
 #endif
 
-#ifdef _WIN32
-#include <windows.h>
-
-#include <atomic>
-#endif
-
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -27,6 +21,9 @@
 #include "ndes/metrics/families.h"
 #include "web/http_server.h"
 #include "web/logging.h"
+#ifdef _WIN32
+#include "exporter/win_service.h"
+#endif
 #ifdef NDES_HAVE_PROBES
 #include "probe/probe_endpoint.h"
 #endif
@@ -58,25 +55,15 @@ struct RemoveOnExit {
 };
 
 #ifdef _WIN32
-// Windows has no SIGTERM to wait for: Ctrl+C, Ctrl+Break, closing the console,
-// logoff and shutdown all arrive as console control events, which set this event.
-HANDLE g_stop_event = nullptr;
-std::atomic<int> g_stop_signal{SIGTERM};
-
-BOOL WINAPI on_console_ctrl(DWORD type) {
-  g_stop_signal = type == CTRL_C_EVENT ? SIGINT : SIGTERM;
-  SetEvent(g_stop_event);
-  return TRUE;
-}
-
-void prepare_stop_handling() {
-  g_stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  SetConsoleCtrlHandler(on_console_ctrl, TRUE);
-}
+// Windows has no SIGTERM to wait for: the SCM's Stop and Shutdown, Ctrl+C,
+// Ctrl+Break, closing the console, logoff and shutdown all end the wait
+// (exporter/win_service.h).
+void prepare_stop_handling() { ndes::winsvc::prepare_stop(); }
 
 int wait_for_signal() {
-  WaitForSingleObject(g_stop_event, INFINITE);
-  return g_stop_signal.load();
+  const std::string why = ndes::winsvc::wait_for_stop();
+  ndes::log_info("stop requested", {{"by", why}});
+  return why == "Ctrl+C" ? SIGINT : SIGTERM;
 }
 #else
 // Block the stop signals before any thread starts, so every thread inherits the
@@ -102,6 +89,9 @@ int wait_for_signal() {
 
 int run(ndes::ExporterConfig config) {
   ndes::setup_logging(config.log_level, config.log_format);
+#ifdef _WIN32
+  ndes::winsvc::add_event_log_sink("ndes_exporter");
+#endif
   const ndes::BuildInfo build = ndes::exporter_build_info();
   ndes::log_info(
       "starting ndes_exporter",
@@ -216,6 +206,9 @@ int run(ndes::ExporterConfig config) {
                                {"port", std::to_string(server.port())},
                                {"tls", server.tls() ? "true" : "false"},
                                {"telemetry_path", telemetry_path}});
+#ifdef _WIN32
+  ndes::winsvc::report_running();
+#endif
   if (config.demo) {
     ndes::log_info("demo store ready", {{"url", url}, {"dir", demo_dir}});
     std::cout << "ndes_exporter demo: " << url << std::endl;
@@ -231,7 +224,7 @@ int run(ndes::ExporterConfig config) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int exporter_main(int argc, char** argv) {
 #ifdef __GLIBC__
   // A scrape's families and text are big and short-lived, and civetweb answers on
   // many threads: with glibc's defaults every thread's arena kept its own freed
@@ -257,4 +250,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ndes_exporter: error: %s\n", e.what());
     return 1;
   }
+}
+
+int main(int argc, char** argv) {
+#ifdef _WIN32
+  // Registers with the SCM first when it started us (ndes_exporter.exe as a service).
+  return ndes::winsvc::run_service_or_console("ndes_exporter",
+                                              [&] { return exporter_main(argc, argv); });
+#else
+  return exporter_main(argc, argv);
+#endif
 }

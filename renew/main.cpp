@@ -23,6 +23,10 @@
 #endif
 
 #include "ndes/metrics/families.h"
+#include "exporter/logging.h"
+#ifdef _WIN32
+#include "exporter/win_service.h"
+#endif
 #include "renew/api.h"
 #include "renew/audit.h"
 #include "renew/executor.h"
@@ -66,19 +70,9 @@ std::optional<std::string> read_token(const std::string& path, std::string* erro
 }
 
 #ifdef _WIN32
-HANDLE g_stop_event = nullptr;
-BOOL WINAPI on_console_event(DWORD /*type*/) {
-  SetEvent(g_stop_event);
-  return TRUE;
-}
-void prepare_stop() {
-  g_stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  SetConsoleCtrlHandler(on_console_event, TRUE);
-}
-std::string wait_for_stop() {
-  WaitForSingleObject(g_stop_event, INFINITE);
-  return "console control event";
-}
+// The SCM's Stop/Shutdown and console events (exporter/win_service.h).
+void prepare_stop() { ndes::winsvc::prepare_stop(); }
+std::string wait_for_stop() { return ndes::winsvc::wait_for_stop(); }
 std::string system32_dir() {
   wchar_t buf[MAX_PATH] = {};
   const UINT n = GetSystemDirectoryW(buf, MAX_PATH);
@@ -152,6 +146,9 @@ int run(const HookConfig& cfg) {
   try {
     std::filesystem::create_directories(cfg.state_dir);
     ndes::renew::setup_audit_logging(cfg.log_level, cfg.log_format, cfg.audit_file);
+#ifdef _WIN32
+    ndes::winsvc::add_event_log_sink("ndes_renew_hook");
+#endif
   } catch (const std::exception& e) {
     return fail(std::string("cannot open the audit log: ") + e.what());
   }
@@ -215,6 +212,9 @@ int run(const HookConfig& cfg) {
   ndes::log_info("listening", {{"address", cfg.listen_address},
                                {"port", std::to_string(server.port())},
                                {"tls", server.tls() ? "true" : "false"}});
+#ifdef _WIN32
+  ndes::winsvc::report_running();
+#endif
   const std::string why = wait_for_stop();
   ndes::log_info("shutting down", {{"signal", why}});
   server.stop();
@@ -226,7 +226,7 @@ int run(const HookConfig& cfg) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int hook_main(int argc, char** argv) {
   ndes::renew::HookParseOutcome outcome =
       ndes::renew::parse_hook_command_line(argc, argv, ndes::renew::local_host_name());
   if (!outcome.should_run()) {
@@ -242,4 +242,14 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
+}
+
+int main(int argc, char** argv) {
+#ifdef _WIN32
+  // Registers with the SCM first when it started us (ndes_renew_hook.exe as a service).
+  return ndes::winsvc::run_service_or_console("ndes_renew_hook",
+                                              [&] { return hook_main(argc, argv); });
+#else
+  return hook_main(argc, argv);
+#endif
 }

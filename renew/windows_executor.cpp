@@ -48,10 +48,13 @@ StepOutcome failed(std::string detail) {
 
 std::string last_error() { return win_error(GetLastError()); }
 
-// LocalMachine\My, closed when it goes away.
+// LocalMachine\My, closed when it goes away. A writable store is committed
+// before it is closed: a registry store may cache changes until
+// CERT_STORE_CTRL_COMMIT (wine does; Windows writes through, where the commit is a
+// no-op), and commit() lets the caller report a failed write-back.
 class MachineStore {
  public:
-  explicit MachineStore(bool writable) {
+  explicit MachineStore(bool writable) : writable_(writable) {
     store_ = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
                            CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_OPEN_EXISTING_FLAG |
                                (writable ? 0 : CERT_STORE_READONLY_FLAG),
@@ -59,15 +62,23 @@ class MachineStore {
   }
   ~MachineStore() {
     if (store_ != nullptr) {
+      if (writable_) {
+        CertControlStore(store_, 0, CERT_STORE_CTRL_COMMIT, nullptr);
+      }
       CertCloseStore(store_, 0);
     }
   }
   MachineStore(const MachineStore&) = delete;
   MachineStore& operator=(const MachineStore&) = delete;
   HCERTSTORE get() const { return store_; }
+  // Writes the changes back now; false (GetLastError) when that fails.
+  bool commit() const {
+    return CertControlStore(store_, 0, CERT_STORE_CTRL_COMMIT, nullptr) != FALSE;
+  }
 
  private:
   HCERTSTORE store_ = nullptr;
+  bool writable_ = false;
 };
 
 class CertContext {
@@ -362,6 +373,9 @@ StepOutcome remove_superseded(const RunContext& ctx) {
       return failed("cannot remove " + thumbprint + ": " + last_error());
     }
     removed += (removed.empty() ? "" : ",") + thumbprint;
+  }
+  if (!removed.empty() && !store.commit()) {
+    return failed("removed " + removed + " but LocalMachine\\My did not save it: " + last_error());
   }
   StepOutcome out;
   out.detail = removed.empty() ? "no superseded certificate" : "removed " + removed;

@@ -8,6 +8,7 @@
 #include <exception>
 #include <stdexcept>
 
+#include "iis/iis_collector.h"
 #include "ndes/cert/classify.h"
 #include "ndes/cert/parse.h"
 #include "ndes/config.h"
@@ -46,8 +47,14 @@ std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
   if (!names.empty()) {
     return names;
   }
-  // The SCEP application pool identity joins here once the Windows health
-  // collector (ndes_iis_app_pool_identity_info) reports it.
+  // The SCEP application pool's identity (what ndes_iis_app_pool_identity_info
+  // reports), read from applicationHost.config once at start.
+  std::string error;
+  if (auto pool = iis::scep_pool_identity(config.iis, &error)) {
+    add_unique(names, *pool);
+  } else {
+    spdlog::debug("certstore collector: no SCEP application pool identity: {}", error);
+  }
   add_unique(names, config.certstore.service_account);
   return names;
 }

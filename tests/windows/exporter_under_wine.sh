@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ndes_exporter.exe under wine, scraped from Linux:
+# ndes_exporter.exe under wine, scraped from Linux (the certificate collectors and
+# the Windows health collectors services, iis, ndes, eventlog):
 #   exporter_under_wine.sh --wine WINE64 --prefix WINEPREFIX --bin DIR --fixtures DIR
 #                          [--linux-exporter PATH] [--make-fixtures]
 # Fills the wine LocalMachine\My and \CA with the certificates of
@@ -27,6 +28,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/windows/winhealth.sh
+. "$here/winhealth.sh"
 
 failed=0
 skip() { echo "NDES-SKIP: $*"; exit 77; }
@@ -87,6 +90,11 @@ done <"$fixtures/facts.tsv"
 # The SCEP application pool may read the CEPEncryption key (through IIS_IUSRS).
 store set-key-dacl My "${thumb[cep]}" 'D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GR;;;S-1-5-32-568)'
 store set-key-dacl My "${thumb[eea-1]}" 'D:P(A;;GA;;;SY)(A;;GA;;;BA)'
+# The Windows health collectors' registry keys and applicationHost.config; the
+# connector's encryption certificate is the CEPEncryption one.
+winhealth_setup "$work" "${thumb[cep]}"
+services=(RpcSs PlugPlay Spooler NdesNoSuchService)
+mapfile -t health_args < <(winhealth_args "$work" "${services[@]}")
 
 # ---------------------------------------------------------------------------
 # Start and scrape.
@@ -103,7 +111,8 @@ scrape_when_up() {  # URL OUT PID: waits up to 90 s for the exporter to answer
 }
 
 port=$((20000 + RANDOM % 20000))
-"$wine" "$exe" --web.listen-address="127.0.0.1:$port" --collectors.enabled=certstore,files \
+"$wine" "$exe" --web.listen-address="127.0.0.1:$port" \
+  --collectors.enabled=certstore,files,services,iis,ndes,eventlog "${health_args[@]}" \
   '--collector.certstore.store=LocalMachine\My' '--collector.certstore.store=LocalMachine\CA' \
   '--collector.certstore.key-reader=IIS APPPOOL\SCEP' \
   "--collector.files.path=$(winpath "$work/files")" \
@@ -126,6 +135,15 @@ has 'ndes_exporter_build_info{'
 grep -F 'ndes_exporter_build_info{' "$m" | grep -qF 'platform="windows/amd64"' ||
   fail "build_info does not say windows/amd64"
 has 'ndes_collector_success{collector="certstore"} 1'
+winhealth_check "$m" "${services[@]}"
+# Where the event log API fails (wine's wevtapi), the failure is the collector's,
+# said in the log, and the exporter goes on serving.
+if grep -qF 'ndes_collector_success{collector="eventlog"} 0' "$m"; then
+  grep -qF 'eventlog collector failed: EvtQuery' "$work/exporter.log" ||
+    fail "the eventlog collector failed without saying why in the log"
+  echo "note: the eventlog collector fails here:" \
+    "$(grep -oE "failed without an error code \([^)]*\)|EvtQuery[^:]*: 0x[0-9A-F]+" "$work/exporter.log" | head -1)"
+fi
 
 while IFS=$'\t' read -r name t _serial _nb na key archived _subject; do
   if [ "$archived" = yes ] && [ "$archived_ok" = yes ]; then

@@ -29,8 +29,8 @@ struct CertstoreCollectorConfig {
   // "Location\Store" names (LocalMachine\My, LocalMachine\CA, Root = LocalMachine\Root).
   std::vector<std::string> stores = {"LocalMachine\\My"};
   // Identities whose read access to each private key is reported
-  // (ndes_certificate_private_key_readable). Empty: the SCEP application pool
-  // identity (once known) and service_account.
+  // (ndes_certificate_private_key_readable). Empty: the SCEP application pool's
+  // identity (from applicationHost.config) and service_account.
   std::vector<std::string> key_readers;
   std::string service_account;  // the NDES service account, e.g. CORP\svc-ndes; "" = none
 };
@@ -39,6 +39,45 @@ struct CertstoreCollectorConfig {
 struct RenewHookLinkConfig {
   std::string url;              // http://127.0.0.1:10228
   std::string auth_token_file;  // the hook's bearer token, for GET /renewals
+};
+
+// The Windows health collectors (services, iis, eventlog, ndes): plain values,
+// filled on every platform so their pure parts test everywhere.
+struct ServicesCollectorConfig {
+  // Service names (the SCM's key name, not the display name).
+  std::vector<std::string> names = {"W3SVC",
+                                    "WAS",
+                                    "PFXCertificateConnectorSvc",
+                                    "PkiCreateConnectorSvc",
+                                    "PkiRevokeConnectorSvc",
+                                    "PfxCreateLegacyConnectorSvc",
+                                    "PKIConnectorSvc",
+                                    "AzureADConnectAgentUpdater"};
+};
+
+struct IisCollectorConfig {
+  std::vector<std::string> app_pools = {"SCEP"};
+  // "" = %windir%\System32\inetsrv\config\applicationHost.config
+  std::string config_file;
+  // "" = %windir%\System32\inetsrv\appcmd.exe (the live state)
+  std::string appcmd;
+};
+
+// One event log query: a log (channel) and, optionally, one provider and event IDs.
+struct EventlogSource {
+  std::string log;
+  std::string provider;            // "" = every provider of the log
+  std::vector<unsigned> event_ids;  // empty = every event
+};
+
+struct EventlogCollectorConfig {
+  std::vector<EventlogSource> sources = {
+      {"Application", "Microsoft-Windows-NetworkDeviceEnrollmentService", {1, 2, 3, 10, 31}},
+      {"Microsoft-Intune-CertificateConnectors/Admin", "", {}},
+      {"Microsoft-Intune-CertificateConnectors/Operational", "", {}},
+  };
+  unsigned max_events_per_scrape = 1000;  // per source; the rest waits for the next scrape
+  unsigned look_back_seconds = 24 * 3600;  // events this old at start are counted
 };
 
 struct ExporterConfig {
@@ -56,6 +95,9 @@ struct ExporterConfig {
   ProbeConfig probes;    // /probe modules and static probe targets
   CertstoreCollectorConfig certstore;  // Windows only
   RenewHookLinkConfig renew_hook;
+  ServicesCollectorConfig services;    // Windows only
+  IisCollectorConfig iis;              // Windows only
+  EventlogCollectorConfig eventlog;    // Windows only
 };
 
 }  // namespace ndes

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# CI stage: the Windows cross build and its tests under wine (docs/windows.md).
+#   cmake --workflow --preset windows-cross
+# builds the dependencies from Debian source packages (cached under
+# build/windows-cross/_deps; a fresh clone builds them all, ~10 min of CPU), then
+# ndes_exporter.exe and ndes_renew_hook.exe, then runs the Windows tests under wine.
+# The preset's build tree is build/windows-cross in the source tree (the preset
+# fixes it), next to the main build.
+# Run by `scripts/bootstrap.sh test` after the main suite; NDES_CI_WINDOWS=0 skips it.
+set -euo pipefail
+
+here="${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=scripts/lib/install.sh
+. "$here/scripts/lib/install.sh"
+
+if [ "${NDES_CI_WINDOWS:-1}" = 0 ]; then
+  echo "ci/windows: skipped (NDES_CI_WINDOWS=0)"
+  exit 0
+fi
+
+install_missing windows
+
+start=$(date +%s)
+step() {  # NAME COMMAND...: runs one workflow step, says which one failed and where to look
+  local name="$1"
+  shift
+  echo "ci/windows: $name"
+  if ! "$@"; then
+    echo "ci/windows: FAILED at '$name' after $(($(date +%s) - start)) s." >&2
+    case "$name" in
+      configure)
+        echo "ci/windows: the dependencies (cmake/windows-deps/build-deps.sh) or the configure" \
+          "failed; the dependency logs are in build/windows-cross/_deps/logs/." \
+          "A pin Debian no longer serves is listed with the versions on offer above" \
+          "(fix cmake/windows-deps/versions.txt)." >&2
+        ;;
+      build) echo "ci/windows: the mingw-w64 build of the project failed (see above)." >&2 ;;
+      test)
+        echo "ci/windows: a Windows test failed under wine (see above;" \
+          "build/windows-cross/Testing/Temporary/LastTest.log has every test's output)." >&2
+        ;;
+    esac
+    exit 1
+  fi
+}
+
+cd "$here"
+# The three workflow steps one by one (the same as `cmake --workflow --preset
+# windows-cross`), so a failure names its step.
+step configure cmake --preset windows-cross
+step build cmake --build --preset windows-cross
+step test ctest --preset windows-cross
+echo "ci/windows: passed in $(($(date +%s) - start)) s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
