@@ -22,7 +22,7 @@
 #include "web/http_server.h"
 #include "web/logging.h"
 #ifdef _WIN32
-#include "exporter/win_service.h"
+#include "web/win_service.h"
 #endif
 #ifdef NDES_HAVE_PROBES
 #include "probe/probe_endpoint.h"
@@ -57,7 +57,7 @@ struct RemoveOnExit {
 #ifdef _WIN32
 // Windows has no SIGTERM to wait for: the SCM's Stop and Shutdown, Ctrl+C,
 // Ctrl+Break, closing the console, logoff and shutdown all end the wait
-// (exporter/win_service.h).
+// (web/win_service.h).
 void prepare_stop_handling() { ndes::winsvc::prepare_stop(); }
 
 int wait_for_signal() {

@@ -9,24 +9,10 @@
 
 #include "exporter/config.h"
 #include "ndes/collect/collector.h"
+#include "web/yaml_kind.h"
 
 namespace ndes {
 namespace {
-
-const char* kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a string";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "an undefined value";
-  }
-}
 
 std::string sub(const std::string& key, const std::string& name) { return key + "." + name; }
 
@@ -44,14 +30,14 @@ std::string need_scalar(const YAML::Node& node, const std::string& key, const ch
   if (node.IsScalar()) {
     return "";
   }
-  return key + ": expected " + want + ", got " + kind_of(node);
+  return key + ": expected " + want + ", got " + yaml_node_kind(node);
 }
 
 std::string need_map(const YAML::Node& node, const std::string& key) {
   if (node.IsMap()) {
     return "";
   }
-  return key + ": expected a map, got " + kind_of(node);
+  return key + ": expected a map, got " + yaml_node_kind(node);
 }
 
 std::optional<bool> to_bool(const std::string& text) {
@@ -222,7 +208,7 @@ std::string read_target_list(const YAML::Node& node, const std::string& key,
     return "";
   }
   if (!node.IsSequence()) {
-    return key + ": expected a list of targets, got " + kind_of(node);
+    return key + ": expected a list of targets, got " + yaml_node_kind(node);
   }
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string k = key + "[" + std::to_string(i) + "]";
@@ -246,7 +232,7 @@ std::string read_target_list(const YAML::Node& node, const std::string& key,
         }
       }
     } else {
-      return k + ": expected a target or a map {target, module}, got " + kind_of(entry);
+      return k + ": expected a target or a map {target, module}, got " + yaml_node_kind(entry);
     }
     if (t.target.empty()) {
       return k + ": has no target";

@@ -23,10 +23,6 @@
 #endif
 
 #include "ndes/metrics/families.h"
-#include "exporter/logging.h"
-#ifdef _WIN32
-#include "exporter/win_service.h"
-#endif
 #include "renew/api.h"
 #include "renew/audit.h"
 #include "renew/executor.h"
@@ -34,6 +30,9 @@
 #include "renew/renewal_service.h"
 #include "web/http_server.h"
 #include "web/logging.h"
+#ifdef _WIN32
+#include "web/win_service.h"
+#endif
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -70,7 +69,7 @@ std::optional<std::string> read_token(const std::string& path, std::string* erro
 }
 
 #ifdef _WIN32
-// The SCM's Stop/Shutdown and console events (exporter/win_service.h).
+// The SCM's Stop/Shutdown and console events (web/win_service.h).
 void prepare_stop() { ndes::winsvc::prepare_stop(); }
 std::string wait_for_stop() { return ndes::winsvc::wait_for_stop(); }
 std::string system32_dir() {

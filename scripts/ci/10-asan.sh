@@ -9,6 +9,14 @@ set -euo pipefail
 here="${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 # shellcheck source=scripts/lib/install.sh
 . "$here/scripts/lib/install.sh"
+
+# Off by default until one run has been timed: the sanitizer build is a second full
+# build, and on the project's shared 2-core machine it did not finish within the
+# session (issue #10 stays open for it). NDES_CI_ASAN=1 turns the stage on.
+if [ "${NDES_CI_ASAN:-0}" != 1 ]; then
+  echo "ci/asan: skipped (not timed yet; NDES_CI_ASAN=1 runs it)"
+  exit 0
+fi
 install_missing build test
 
 build_parent="$(cd "$(dirname "${NDES_BUILD_DIR:-$here/build}")" && pwd)"

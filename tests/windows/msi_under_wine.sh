@@ -83,7 +83,15 @@ start="$("$wine" reg query 'HKLM\System\CurrentControlSet\Services\ndes_renew_ho
 # ---------------------------------------------------------------------------
 # Uninstall: the services stop and go.
 "$wine" msiexec /x "$winmsi" /qn </dev/null >/dev/null 2>&1 || fail "msiexec /x failed"
-[ -z "$(state_of ndes_exporter)" ] || fail "ndes_exporter is still installed after msiexec /x"
+# The SCM deletes a service marked for deletion once it has stopped and its last
+# handle is closed, which under load can be a moment after msiexec returns: wait
+# for that, bounded.
+for _ in $(seq 1 30); do
+  [ -z "$(state_of ndes_exporter)" ] && break
+  sleep 1
+done
+[ -z "$(state_of ndes_exporter)" ] ||
+  fail "ndes_exporter is still installed 30 s after msiexec /x ($(state_of ndes_exporter))"
 if curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" -o /dev/null 2>/dev/null; then
   fail "the port still answers after msiexec /x"
 fi

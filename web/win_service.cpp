@@ -1,4 +1,4 @@
-#include "exporter/win_service.h"
+#include "web/win_service.h"
 
 #ifdef _WIN32
 
@@ -15,7 +15,7 @@
 #include <atomic>
 #include <mutex>
 
-#include "exporter/logging.h"
+#include "web/logging.h"
 
 namespace ndes::winsvc {
 namespace {
