@@ -10,9 +10,12 @@ here="${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 # shellcheck source=scripts/lib/install.sh
 . "$here/scripts/lib/install.sh"
 
-# Off by default until one run has been timed: the sanitizer build is a second full
-# build, and on the project's shared 2-core machine it did not finish within the
-# session (issue #10 stays open for it). NDES_CI_ASAN=1 turns the stage on.
+# Off by default (issue #10 stays open for it). One run on the 2-core build machine:
+# build 902 s, ctest 428 s, no sanitizer report, but three tests whose bounds do not
+# hold under ASan fail (Kill9Test.TheHookLosesAndDoublesNoRenewal and
+# ScanRaceTest.NoStaleSeriesAfterTheNextScan: too slow for their windows;
+# LoadTest.TwoHundredScrapers...: RSS grows with ASan's quarantine). They need
+# ASan-aware bounds before this stage can gate CI. NDES_CI_ASAN=1 turns it on.
 if [ "${NDES_CI_ASAN:-0}" != 1 ]; then
   echo "ci/asan: skipped (not timed yet; NDES_CI_ASAN=1 runs it)"
   exit 0
