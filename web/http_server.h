@@ -63,17 +63,21 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 // The limits, with the defaults both binaries use (docs/security.md says why).
 struct WebLimits {
-  // Connections served at once. civetweb gives each open connection a thread until
-  // it closes, idle or not, so this is sized well above the idle connections a
-  // client (or a slowloris) may hold; more connections wait in the accept queue.
-  int max_connections = 1024;
+  // Connections served at once. civetweb 1.15 starts this many threads up front and
+  // gives each open connection one until it closes, idle or not. Each thread costs
+  // about 17 KiB resident (stack pages, its request buffer): 1024 of them were most
+  // of the idle footprint. 256 covers the 200 keep-alive scrapers of the load test;
+  // slowloris connections are bounded by the read timeout instead (docs/security.md).
+  int max_connections = 256;
   // Handlers running at once. Past it a request waits up to `queue_wait`, then
   // gets 503 with Retry-After.
   int max_requests = 16;
   std::chrono::milliseconds queue_wait{5000};
   // The whole request (line, headers, body) must arrive within this; also the
-  // timeout of each write of the answer.
-  int read_timeout_ms = 10000;
+  // timeout of each write of the answer. Short, because a slow connection holds a
+  // thread that long: a scrape queued behind S slowloris connections waits about
+  // read_timeout * (S / max_connections - 1).
+  int read_timeout_ms = 3000;
   int keep_alive_timeout_ms = 60000;  // idle time between requests on one connection
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;

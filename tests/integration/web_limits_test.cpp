@@ -60,7 +60,7 @@ TEST_F(WebLimitsTest, ABodyPastOneMibGets413AndIsCounted) {
 TEST_F(WebLimitsTest, TheLimitsAreOnMetrics) {
   const auto samples = parse_exposition(http_get(url()).body);
   EXPECT_EQ(value_of(samples, "ndes_web_max_requests_in_flight", {}), 16);
-  EXPECT_EQ(value_of(samples, "ndes_web_max_connections", {}), 1024);
+  EXPECT_EQ(value_of(samples, "ndes_web_max_connections", {}), 256);
   EXPECT_EQ(value_of(samples, "ndes_web_requests_in_flight", {}), 1);  // this scrape
   EXPECT_FALSE(value_of(samples, "ndes_web_config_last_reload_successful", {}).has_value())
       << "no --web.config.file, no reload metrics";
