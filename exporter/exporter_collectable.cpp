@@ -1,5 +1,6 @@
 #include "exporter/exporter_collectable.h"
 
+#include <algorithm>
 #include <exception>
 #include <future>
 #include <stdexcept>
@@ -124,6 +125,67 @@ std::vector<std::string> ExporterCollectable::collector_names() const {
   return names;
 }
 
+std::string ExporterCollectable::render(const Snapshot& snapshot) const {
+  // Each collector's certificate series are remade only when its list changed: the
+  // files collector hands out the same list while no file changed, so a warm scrape
+  // of 10,000 certificates builds no families for them. Different collectors never
+  // share a series (the collector label), so their parts can be made apart and
+  // joined under one header per family.
+  std::string text;
+  {
+    const std::lock_guard lock(certificate_text_mutex_);
+    certificate_text_.resize(snapshot.results.size());
+    for (std::size_t i = 0; i < snapshot.results.size(); ++i) {
+      const CertificateList& list = snapshot.results[i].certificates;
+      CertificateText& cached = certificate_text_[i];
+      if (cached.list.same_as(list)) {
+        continue;
+      }
+      cached.list = list;
+      cached.families.clear();
+      for (const auto& f : certificate_families(std::span(&snapshot.results[i], 1))) {
+        cached.families.push_back({f.name, serialize_header(f), serialize_samples(f)});
+      }
+      ++certificate_text_renders_;
+    }
+    // The families in their order (certificate_families' order in every part).
+    std::vector<std::string> names;
+    for (const auto& part : certificate_text_) {
+      for (const auto& f : part.families) {
+        if (std::find(names.begin(), names.end(), f[0]) == names.end()) {
+          names.push_back(f[0]);
+        }
+      }
+    }
+    std::size_t size = 0;
+    for (const auto& part : certificate_text_) {
+      for (const auto& f : part.families) {
+        size += f[1].size() + f[2].size();
+      }
+    }
+    text.reserve(size + 64 * 1024);
+    for (const auto& name : names) {
+      bool header = false;
+      for (const auto& part : certificate_text_) {
+        for (const auto& f : part.families) {
+          if (f[0] == name) {
+            text.append(header ? "" : f[1]).append(f[2]);
+            header = true;
+          }
+        }
+      }
+    }
+  }
+  auto families = status_families(snapshot.results, snapshot.taken_at);
+  families.push_back(build_info_family(build_info_));
+  return text.append(serialize(families));
+}
+
+std::uint64_t ExporterCollectable::certificate_text_renders() const {
+  const std::lock_guard lock(certificate_text_mutex_);
+  return certificate_text_renders_;
+}
+
 std::string ExporterCollectable::scrape() const { return *scrape_shared(); }
 
 std::shared_ptr<const std::string> ExporterCollectable::scrape_shared() const {
@@ -147,7 +209,7 @@ std::shared_ptr<const std::string> ExporterCollectable::scrape_shared() const {
     }
   } reset{this};
   try {
-    Text text = std::make_shared<const std::string>(serialize(Collect()));
+    Text text = std::make_shared<const std::string>(render(*collect_snapshot()));
     promise.set_value(text);
     return text;
   } catch (...) {

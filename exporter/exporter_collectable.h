@@ -5,6 +5,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,6 +64,10 @@ class ExporterCollectable : public prometheus::Collectable {
   // scan already does for parsing.
   std::shared_ptr<const std::string> scrape_shared() const;
 
+  // How often a collector's certificate series were made into text: once per change
+  // of its certificate list, not once per scrape (issue #9's warm scrape).
+  std::uint64_t certificate_text_renders() const;
+
  private:
   std::vector<std::unique_ptr<Collector>> collectors_;
   BuildInfo build_info_;
@@ -71,6 +76,19 @@ class ExporterCollectable : public prometheus::Collectable {
   mutable std::shared_ptr<const Snapshot> last_;
   mutable std::mutex render_mutex_;
   mutable std::optional<std::shared_future<std::shared_ptr<const std::string>>> rendering_;
+
+  // serialize(Collect()) for `snapshot`, with the certificate series' text reused
+  // while every collector hands out the same certificate lists.
+  std::string render(const Snapshot& snapshot) const;
+  // One collector's certificate series as text, family by family (name, header,
+  // sample lines), for the list it was made from.
+  struct CertificateText {
+    CertificateList list;  // held, so its identity cannot be reused by another list
+    std::vector<std::array<std::string, 3>> families;
+  };
+  mutable std::mutex certificate_text_mutex_;
+  mutable std::vector<CertificateText> certificate_text_;  // by collector, as collectors_
+  mutable std::uint64_t certificate_text_renders_ = 0;
 };
 
 // Runs `collector`, turning an exception into a failed result with the measured

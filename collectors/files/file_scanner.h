@@ -57,6 +57,7 @@ class FileScanner {
     bool racy = false;             // see kRacyWindowNs: check the bytes on the next scan
     std::vector<CertificateRecord> certificates;
     std::vector<ReadErrorRecord> errors;
+    std::uint64_t seen_in_scan = 0;  // the last scan that found the file
   };
 
   CacheEntry load(const FoundFile& file, const FilesRoot& root, std::size_t passphrase_hash,
@@ -71,7 +72,11 @@ class FileScanner {
   FilesCollectorConfig config_;
   TemplateNames template_names_;
   std::unordered_map<std::string, CacheEntry> cache_;  // by path
-  std::atomic<std::uint64_t> parses_{0};               // read by other threads for metrics
+  std::uint64_t scan_number_ = 0;
+  // Every entry's records in walk order, as of the last scan that changed anything.
+  CertificateList certificates_;
+  std::vector<ReadErrorRecord> errors_;
+  std::atomic<std::uint64_t> parses_{0};  // read by other threads for metrics
 };
 
 }  // namespace ndes::files

@@ -169,8 +169,8 @@ CollectorResult StaticProbeCollector::collect() {
   merged.success = true;  // the collector ran; each target's health is its probe_success
   for (auto& r : results) {
     merged.sources.insert(merged.sources.end(), r.sources.begin(), r.sources.end());
-    for (auto& c : r.certificates) {
-      merged.certificates.push_back(std::move(c));
+    for (const auto& c : r.certificates) {
+      merged.certificates.push_back(c);
     }
     for (auto& s : r.samples) {
       merged.samples.push_back(std::move(s));

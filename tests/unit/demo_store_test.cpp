@@ -24,6 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::int64_t kDay = 86'400;
 
@@ -286,6 +287,104 @@ TEST(ExporterCollectableTest, AThrowingCollectorIsAFailedResult) {
   EXPECT_THAT(text, HasSubstr("ndes_collector_success{collector=\"throws\"} 0"));
   EXPECT_THAT(text, HasSubstr("ndes_collector_success{collector=\"fixed\"} 1"));
   EXPECT_THAT(text, HasSubstr("ndes_exporter_build_info{"));
+}
+
+// A collector that hands out the list it is given, as the files collector does for
+// an unchanged folder.
+class ListCollector : public Collector {
+ public:
+  ListCollector(std::string name, CertificateList list) : name_(std::move(name)), list_(list) {}
+  std::string_view name() const override { return name_; }
+  CollectorResult collect() override {
+    CollectorResult r;
+    r.collector = name_;
+    r.duration_seconds = 0.25;
+    r.certificates = list_;
+    return r;
+  }
+  void set(CertificateList list) { list_ = std::move(list); }
+
+ private:
+  std::string name_;
+  CertificateList list_;
+};
+
+CertificateRecord record(const std::string& collector, const std::string& thumbprint,
+                         std::optional<bool> has_key) {
+  CertificateRecord r;
+  r.origin = Origin{collector, "src", "/p/" + thumbprint};
+  r.cert.thumbprint = thumbprint;
+  r.cert.subject_cn = "NDES01-MSCEP-RA";
+  r.cert.not_before = 1'700'000'000;
+  r.cert.not_after = 1'900'000'000;
+  r.role = Role::cep_encryption;
+  r.has_private_key = has_key;
+  return r;
+}
+
+TEST(ExporterCollectableTest, AScrapeIsCollectSerializedAndKeepsTheTextOfUnchangedLists) {
+  auto files = std::make_unique<ListCollector>(
+      "files", CertificateList{record("files", "AA", std::nullopt), record("files", "BB", {})});
+  auto store = std::make_unique<ListCollector>("certstore",
+                                               CertificateList{record("certstore", "CC", true)});
+  ListCollector* files_collector = files.get();
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(std::move(files));
+  collectors.push_back(std::move(store));
+  ExporterCollectable exporter(std::move(collectors), BuildInfo{"1", "r", "linux/amd64"},
+                               [] { return std::int64_t{1'800'000'000}; });
+
+  // Byte for byte what the prometheus-cpp Collectable path gives, with the parts of
+  // the two collectors under one header per family.
+  const std::string text = exporter.scrape();
+  EXPECT_EQ(text, serialize(exporter.Collect()));
+  EXPECT_EQ(exporter.certificate_text_renders(), 2U);
+  const auto headers = [&](const std::string& name) {
+    std::size_t n = 0;
+    for (auto at = text.find("# TYPE " + name + " "); at != std::string::npos;
+         at = text.find("# TYPE " + name + " ", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(headers("ndes_certificate_not_after_timestamp_seconds"), 1U);
+  EXPECT_EQ(headers("ndes_certificate_has_private_key"), 1U);
+  EXPECT_THAT(text, HasSubstr("thumbprint=\"CC\""));
+
+  // The same lists again: the same text, none of it made again.
+  EXPECT_EQ(exporter.scrape(), text);
+  EXPECT_EQ(exporter.certificate_text_renders(), 2U);
+
+  // One collector's list changes: only its part is made again, and it shows.
+  files_collector->set(CertificateList{record("files", "DD", std::nullopt)});
+  const std::string changed = exporter.scrape();
+  EXPECT_EQ(exporter.certificate_text_renders(), 3U);
+  EXPECT_EQ(changed, serialize(exporter.Collect()));
+  EXPECT_THAT(changed, HasSubstr("thumbprint=\"DD\""));
+  EXPECT_THAT(changed, Not(HasSubstr("thumbprint=\"AA\"")));
+  EXPECT_THAT(changed, HasSubstr("thumbprint=\"CC\""));
+
+  // No certificates left: no certificate families, and no stale ones.
+  files_collector->set(CertificateList{});
+  const std::string emptied = exporter.scrape();
+  EXPECT_EQ(emptied, serialize(exporter.Collect()));
+  EXPECT_THAT(emptied, Not(HasSubstr("thumbprint=\"DD\"")));
+}
+
+TEST(CertificateListTest, CopiesShareUntilOneIsChanged) {
+  CertificateList a{record("files", "AA", std::nullopt)};
+  CertificateList b = a;
+  EXPECT_TRUE(b.same_as(a));
+  b.push_back(record("files", "BB", std::nullopt));
+  EXPECT_FALSE(b.same_as(a));
+  EXPECT_EQ(a.size(), 1U);
+  EXPECT_EQ(b.size(), 2U);
+  CertificateList c = b;
+  c.edit()[0].cert.thumbprint = "ZZ";
+  EXPECT_EQ(b[0].cert.thumbprint, "AA");
+  EXPECT_EQ(c[0].cert.thumbprint, "ZZ");
+  EXPECT_TRUE(CertificateList{}.same_as(CertificateList{}));
+  EXPECT_TRUE(CertificateList{}.empty());
 }
 
 TEST(ExporterCollectableTest, UnknownCollectorNameThrows) {

@@ -78,6 +78,33 @@ TEST_F(FileCollectorTest, WarmScanParsesNothing) {
   EXPECT_TRUE(again.success);
 }
 
+// A warm scan hands out the very list of the last one (no copy), so the exporter can
+// keep the text made from it; any change to the folder gives a new list.
+TEST_F(FileCollectorTest, AnUnchangedFolderGivesTheSameListAndAChangeANewOne) {
+  FileCollector collector(config_);
+  const auto first = collector.collect();
+  const auto warm = collector.collect();
+  EXPECT_TRUE(warm.certificates.same_as(first.certificates));
+
+  const auto now = now_seconds();
+  fs::copy_file(pki_->issue("c", "ssl", now - kDay, now + 30 * kDay), store_ / "c.pem");
+  const auto added = collector.collect();
+  EXPECT_FALSE(added.certificates.same_as(warm.certificates));
+  EXPECT_EQ(added.certificates.size(), 3U);
+  EXPECT_TRUE(collector.collect().certificates.same_as(added.certificates));
+
+  fs::remove(store_ / "a.pem");
+  const auto removed = collector.collect();
+  EXPECT_FALSE(removed.certificates.same_as(added.certificates));
+  ASSERT_EQ(removed.certificates.size(), 2U);
+  for (const auto& r : removed.certificates) {
+    EXPECT_NE(fs::path(r.origin.path).filename(), "a.pem");
+  }
+  // The old lists are untouched by the scans that came after them.
+  EXPECT_EQ(first.certificates.size(), 2U);
+  EXPECT_EQ(added.certificates.size(), 3U);
+}
+
 TEST_F(FileCollectorTest, MissingRootIsAnErrorForThatRootOnly) {
   config_.files.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
   FileCollector collector(config_);

@@ -44,7 +44,7 @@ LandingPageData page_with(std::vector<CertificateRecord> certs,
   CollectorResult r;
   r.collector = "files";
   r.duration_seconds = 0.25;
-  r.certificates = std::move(certs);
+  r.certificates = CertificateList(std::move(certs));
   r.errors = std::move(errors);
   d.results.push_back(std::move(r));
   return d;

@@ -117,26 +117,15 @@ MetricType to_metric_type(SampleType t) {
 
 }  // namespace
 
-std::vector<MetricFamily> to_families(std::span<const CollectorResult> results, std::int64_t now) {
+std::vector<MetricFamily> certificate_families(std::span<const CollectorResult> results) {
   FamilyBuilder not_after("ndes_certificate_not_after_timestamp_seconds",
                           "NotAfter of the certificate, in Unix seconds.");
   FamilyBuilder not_before("ndes_certificate_not_before_timestamp_seconds",
                            "NotBefore of the certificate, in Unix seconds.");
   FamilyBuilder has_key("ndes_certificate_has_private_key",
                         "1 if the store holds the certificate's private key.");
-  FamilyBuilder valid("ndes_certificates_valid",
-                      "Distinct certificates valid now, per configured root, template and role. "
-                      "Above 1 for an NDES RA template is the duplicate that stops NDES.");
-  FamilyBuilder errors("ndes_certificate_read_errors",
-                       "1 for each file that looked like a certificate but could not be read "
-                       "in the last scan.");
-  FamilyBuilder success("ndes_collector_success", "1 if the collector's last run succeeded.");
-  FamilyBuilder duration("ndes_collector_duration_seconds",
-                         "How long the collector's last run took.");
-
-  std::map<std::string, FamilyBuilder> sample_families;  // by name, sorted for stable output
   // The certificate families share one label set per certificate: it is checked
-  // for duplicates once, not once per family (a warm scrape's largest cost).
+  // for duplicates once, not once per family.
   std::unordered_set<std::string> seen_certificates;
   for (const auto& result : results) {
     not_after.reserve(result.certificates.size());
@@ -152,6 +141,28 @@ std::vector<MetricFamily> to_families(std::span<const CollectorResult> results, 
       }
       not_after.add_unique(std::move(labels), static_cast<double>(r.cert.not_after));
     }
+  }
+  std::vector<MetricFamily> out;
+  not_after.move_into(out);
+  not_before.move_into(out);
+  has_key.move_into(out);
+  return out;
+}
+
+std::vector<MetricFamily> status_families(std::span<const CollectorResult> results,
+                                          std::int64_t now) {
+  FamilyBuilder valid("ndes_certificates_valid",
+                      "Distinct certificates valid now, per configured root, template and role. "
+                      "Above 1 for an NDES RA template is the duplicate that stops NDES.");
+  FamilyBuilder errors("ndes_certificate_read_errors",
+                       "1 for each file that looked like a certificate but could not be read "
+                       "in the last scan.");
+  FamilyBuilder success("ndes_collector_success", "1 if the collector's last run succeeded.");
+  FamilyBuilder duration("ndes_collector_duration_seconds",
+                         "How long the collector's last run took.");
+
+  std::map<std::string, FamilyBuilder> sample_families;  // by name, sorted for stable output
+  for (const auto& result : results) {
     add_valid_counts(result, now, valid);
     for (const auto& e : result.errors) {
       errors.add({{"collector", e.origin.collector},
@@ -178,15 +189,20 @@ std::vector<MetricFamily> to_families(std::span<const CollectorResult> results, 
   }
 
   std::vector<MetricFamily> out;
-  not_after.move_into(out);
-  not_before.move_into(out);
-  has_key.move_into(out);
   valid.move_into(out);
   errors.move_into(out);
   success.move_into(out);
   duration.move_into(out);
   for (auto& [name, builder] : sample_families) {
     builder.move_into(out);
+  }
+  return out;
+}
+
+std::vector<MetricFamily> to_families(std::span<const CollectorResult> results, std::int64_t now) {
+  std::vector<MetricFamily> out = certificate_families(results);
+  for (auto& f : status_families(results, now)) {
+    out.push_back(std::move(f));
   }
   return out;
 }

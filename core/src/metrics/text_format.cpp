@@ -85,6 +85,38 @@ const char* type_name(MetricType type) {
   }
 }
 
+void append_header(std::string& out, const MetricFamily& family) {
+  if (!family.help.empty()) {
+    out.append("# HELP ").append(family.name).append(" ").append(family.help).append("\n");
+  }
+  out.append("# TYPE ").append(family.name).append(" ").append(type_name(family.type));
+  out += '\n';
+}
+
+void append_samples(std::string& out, const MetricFamily& family) {
+  for (const auto& metric : family.metric) {
+    out += family.name;
+    if (!metric.label.empty()) {
+      out += '{';
+      const char* prefix = "";
+      for (const auto& label : metric.label) {
+        out.append(prefix).append(label.name).append("=\"");
+        append_escaped(out, label.value);
+        out += '"';
+        prefix = ",";
+      }
+      out += '}';
+    }
+    out += ' ';
+    append_value(out, value_of(family, metric));
+    if (metric.timestamp_ms != 0) {
+      out += ' ';
+      out += std::to_string(metric.timestamp_ms);
+    }
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string serialize(const std::vector<MetricFamily>& families) {
@@ -109,33 +141,21 @@ std::string serialize(const std::vector<MetricFamily>& families) {
   std::string out;
   out.reserve(estimate);
   for (const auto& family : families) {
-    if (!family.help.empty()) {
-      out.append("# HELP ").append(family.name).append(" ").append(family.help).append("\n");
-    }
-    out.append("# TYPE ").append(family.name).append(" ").append(type_name(family.type));
-    out += '\n';
-    for (const auto& metric : family.metric) {
-      out += family.name;
-      if (!metric.label.empty()) {
-        out += '{';
-        const char* prefix = "";
-        for (const auto& label : metric.label) {
-          out.append(prefix).append(label.name).append("=\"");
-          append_escaped(out, label.value);
-          out += '"';
-          prefix = ",";
-        }
-        out += '}';
-      }
-      out += ' ';
-      append_value(out, value_of(family, metric));
-      if (metric.timestamp_ms != 0) {
-        out += ' ';
-        out += std::to_string(metric.timestamp_ms);
-      }
-      out += '\n';
-    }
+    append_header(out, family);
+    append_samples(out, family);
   }
+  return out;
+}
+
+std::string serialize_header(const MetricFamily& family) {
+  std::string out;
+  append_header(out, family);
+  return out;
+}
+
+std::string serialize_samples(const MetricFamily& family) {
+  std::string out;
+  append_samples(out, family);
   return out;
 }
 

@@ -24,9 +24,26 @@ struct BuildInfo {
 std::vector<prometheus::MetricFamily> to_families(std::span<const CollectorResult> results,
                                                   std::int64_t now);
 
+// to_families in two parts: certificate_families(results) followed by
+// status_families(results, now) is to_families(results, now).
+// The per-certificate series (NotAfter, NotBefore, private key): they depend on the
+// certificate lists alone, not on `now` or on how the run went, so their text can be
+// kept while the lists stay the same (CertificateList::same_as).
+std::vector<prometheus::MetricFamily> certificate_families(
+    std::span<const CollectorResult> results);
+// Everything else: valid counts (which depend on `now`), read errors, collector
+// success and duration, and each result's own samples.
+std::vector<prometheus::MetricFamily> status_families(std::span<const CollectorResult> results,
+                                                      std::int64_t now);
+
 prometheus::MetricFamily build_info_family(const BuildInfo& info);
 
 // Serializes families in the Prometheus text format (0.0.4).
 std::string serialize(const std::vector<prometheus::MetricFamily>& families);
+// serialize() of one counter or gauge family in two parts: its HELP and TYPE lines,
+// and its sample lines. Samples of one family from several sources can so be
+// written under one header (the format allows a family only once).
+std::string serialize_header(const prometheus::MetricFamily& family);
+std::string serialize_samples(const prometheus::MetricFamily& family);
 
 }  // namespace ndes
