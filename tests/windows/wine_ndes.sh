@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154,SC2034  # $wine, $bin come from the sourcing script; thumb, archived_ok go back to it
 # Sourced by exporter_under_wine.sh and ndes_server_under_wine.sh: an NDES-like
 # server inside wine's prefix, made of make-store-fixtures.sh's certificates and
 # winhealth.sh's registry values. Needs $wine (wine64), $bin (ndes_wine_store.exe),
