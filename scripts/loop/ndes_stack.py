@@ -222,9 +222,17 @@ def alertmanager_config(hook_url: str, token_file: Path, smarthost: str) -> str:
     return text.replace("smtp_require_tls: true", "smtp_require_tls: false")
 
 
-def prometheus_config(rules: Path, exporter: str, hook: str, alertmanagers: list[str]) -> str:
-    """The scrape jobs alerts/README.md describes (job names start with "ndes"), every second."""
+def prometheus_config(rules: Path, exporter: str, hook: str, alertmanagers: list[str],
+                      more_jobs: list[tuple[str, str, str]] | None = None) -> str:
+    """The scrape jobs alerts/README.md describes (job names start with "ndes"), every second,
+    plus `more_jobs` as (job, target, interval) (e.g. the Windows build under wine, whose
+    scrapes take longer than a second's timeout allows on a loaded machine)."""
     ams = ", ".join(f"'{a}'" for a in alertmanagers)
+    more = "".join(f"""  - job_name: {job}
+    scrape_interval: {interval}
+    scrape_timeout: {interval}
+    static_configs: [{{targets: ['{target}']}}]
+""" for job, target, interval in more_jobs or [])
     return f"""global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -237,7 +245,7 @@ scrape_configs:
     static_configs: [{{targets: ['{exporter}']}}]
   - job_name: {HOOK_JOB}
     static_configs: [{{targets: ['{hook}']}}]
-"""
+{more}"""
 
 
 def renew_command(store: Store, gate: Path | None = None) -> list[str]:
@@ -291,9 +299,20 @@ class Loop:
                                       for_seconds))
         (tmp / "alertmanager.yml").write_text(alertmanager_config(
             f"{self.hook}/alertmanager", self.token_file, f"127.0.0.1:{free_port()}"))
-        (tmp / "prometheus.yml").write_text(prometheus_config(
+        self.more_jobs: list[tuple[str, str, str]] = []
+        self.write_prometheus_config()
+
+    def write_prometheus_config(self) -> None:
+        (self.tmp / "prometheus.yml").write_text(prometheus_config(
             self.rules, self.exporter_instance, self.hook_instance,
-            [f"127.0.0.1:{p}" for p in self.p_am]))
+            [f"127.0.0.1:{p}" for p in self.p_am], self.more_jobs))
+
+    def add_scrape_job(self, job: str, target: str, interval: str) -> None:
+        """Another scrape job joins the running Prometheus (config rewritten, then reloaded
+        by SIGHUP, as an operator would)."""
+        self.more_jobs.append((job, target, interval))
+        self.write_prometheus_config()
+        self.procs.procs["prometheus"].send_signal(signal.SIGHUP)
 
     # -- processes
 

@@ -30,6 +30,8 @@ done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/windows/winhealth.sh
 . "$here/winhealth.sh"
+# shellcheck source=tests/windows/wine_ndes.sh
+. "$here/wine_ndes.sh"
 
 failed=0
 skip() { echo "NDES-SKIP: $*"; exit 77; }
@@ -60,41 +62,13 @@ cleanup() {
 trap cleanup EXIT
 
 winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
-store() { "$wine" "$tool" "$@" | tr -d '\r'; }
 
 # ---------------------------------------------------------------------------
-# The store, and the same certificates as PEM files for the file collector.
-store clear My
-store clear CA
-mkdir -p "$work/files"
-archived_ok=no
-declare -A thumb
-while IFS=$'\t' read -r name t _serial _nb _na key archived _subject; do
-  if [ "$name" = ca ]; then
-    thumb[$name]="$(store add-der CA "$(winpath "$fixtures/ca.der")")"
-  elif [ "$key" = yes ]; then
-    thumb[$name]="$(store add-pfx My "$(winpath "$fixtures/$name.pfx")" wine)"
-  else
-    thumb[$name]="$(store add-der My "$(winpath "$fixtures/$name.der")")"
-  fi
-  [ "${thumb[$name]}" = "$t" ] || fail "$name: the store says ${thumb[$name]}, openssl says $t"
-  if [ "$archived" = yes ]; then
-    if store archive My "$t" 2>"$work/archive.err"; then
-      archived_ok=yes
-    else
-      echo "note: $(cat "$work/archive.err") - archived certificates cannot be tested under wine"
-    fi
-  fi
-  cp "$fixtures/$name.pem" "$work/files/$name.pem"
-done <"$fixtures/facts.tsv"
-# The SCEP application pool may read the CEPEncryption key (through IIS_IUSRS).
-store set-key-dacl My "${thumb[cep]}" 'D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GR;;;S-1-5-32-568)'
-store set-key-dacl My "${thumb[eea-1]}" 'D:P(A;;GA;;;SY)(A;;GA;;;BA)'
-# The Windows health collectors' registry keys and applicationHost.config; the
-# connector's encryption certificate is the CEPEncryption one.
-winhealth_setup "$work" "${thumb[cep]}"
+# The store (and the same certificates as PEM files for the file collector), the
+# key DACLs, the registry keys and applicationHost.config (wine_ndes.sh).
+wine_ndes_seed "$fixtures" "$work"
 services=(RpcSs PlugPlay Spooler NdesNoSuchService)
-mapfile -t health_args < <(winhealth_args "$work" "${services[@]}")
+mapfile -t wine_args < <(wine_exporter_args "$work" "${services[@]}")
 
 # ---------------------------------------------------------------------------
 # Start and scrape.
@@ -112,9 +86,7 @@ scrape_when_up() {  # URL OUT PID: waits up to 90 s for the exporter to answer
 
 port=$((20000 + RANDOM % 20000))
 "$wine" "$exe" --web.listen-address="127.0.0.1:$port" \
-  --collectors.enabled=certstore,files,services,iis,ndes,eventlog "${health_args[@]}" \
-  '--collector.certstore.store=LocalMachine\My' '--collector.certstore.store=LocalMachine\CA' \
-  '--collector.certstore.key-reader=IIS APPPOOL\SCEP' \
+  --collectors.enabled=certstore,files,services,iis,ndes,eventlog "${wine_args[@]}" \
   "--collector.files.path=$(winpath "$work/files")" \
   >"$work/exporter.log" 2>&1 &
 pids+=($!)
