@@ -142,25 +142,22 @@ std::string ExporterCollectable::render(const Snapshot& snapshot) const {
         continue;
       }
       cached.list = list;
-      cached.families.clear();
-      for (const auto& f : certificate_families(std::span(&snapshot.results[i], 1))) {
-        cached.families.push_back({f.name, serialize_header(f), serialize_samples(f)});
-      }
+      cached.families = certificate_family_texts(snapshot.results[i]);
       ++certificate_text_renders_;
     }
     // The families in their order (certificate_families' order in every part).
     std::vector<std::string> names;
     for (const auto& part : certificate_text_) {
       for (const auto& f : part.families) {
-        if (std::find(names.begin(), names.end(), f[0]) == names.end()) {
-          names.push_back(f[0]);
+        if (std::find(names.begin(), names.end(), f.name) == names.end()) {
+          names.push_back(f.name);
         }
       }
     }
     std::size_t size = 0;
     for (const auto& part : certificate_text_) {
       for (const auto& f : part.families) {
-        size += f[1].size() + f[2].size();
+        size += f.header.size() + f.samples.size();
       }
     }
     text.reserve(size + 64 * 1024);
@@ -168,8 +165,8 @@ std::string ExporterCollectable::render(const Snapshot& snapshot) const {
       bool header = false;
       for (const auto& part : certificate_text_) {
         for (const auto& f : part.families) {
-          if (f[0] == name) {
-            text.append(header ? "" : f[1]).append(f[2]);
+          if (f.name == name) {
+            text.append(header ? "" : f.header).append(f.samples);
             header = true;
           }
         }

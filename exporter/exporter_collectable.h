@@ -5,7 +5,6 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -80,11 +79,11 @@ class ExporterCollectable : public prometheus::Collectable {
   // serialize(Collect()) for `snapshot`, with the certificate series' text reused
   // while every collector hands out the same certificate lists.
   std::string render(const Snapshot& snapshot) const;
-  // One collector's certificate series as text, family by family (name, header,
-  // sample lines), for the list it was made from.
+  // One collector's certificate series as text, family by family, for the list it
+  // was made from.
   struct CertificateText {
     CertificateList list;  // held, so its identity cannot be reused by another list
-    std::vector<std::array<std::string, 3>> families;
+    std::vector<FamilyText> families;
   };
   mutable std::mutex certificate_text_mutex_;
   mutable std::vector<CertificateText> certificate_text_;  // by collector, as collectors_

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 
@@ -248,6 +249,34 @@ TEST(Families, SerializeMatchesThePrometheusCppTextSerializer) {
   std::ostringstream expected;
   prometheus::TextSerializer().Serialize(expected, families);
   EXPECT_EQ(serialize(families), expected.str());
+}
+
+// The batched text of a large result is the text of its families made at once: the
+// same lines in the same order, a duplicate in a later batch still dropped, and a
+// family that first appears in a later batch (the private key) in its place.
+TEST(FamiliesTest, CertificateFamilyTextsInBatchesAreTheFamiliesSerialized) {
+  CollectorResult res;
+  res.collector = "certstore";
+  for (int i = 0; i < 700; ++i) {
+    auto r = ra("T" + std::to_string(i), "CEPEncryption", Role::cep_encryption, kNow + i,
+                "/p/" + std::to_string(i));
+    if (i >= 400) {
+      r.has_private_key = i % 2 == 0;
+    }
+    res.certificates.push_back(r);
+    if (i % 100 == 7) {
+      res.certificates.push_back(r);  // the same certificate twice: one series
+    }
+  }
+  const auto texts = certificate_family_texts(res);
+  std::string joined;
+  for (const auto& t : texts) {
+    joined += t.header + t.samples;
+  }
+  EXPECT_EQ(joined, serialize(certificate_families(std::span(&res, 1))));
+  ASSERT_EQ(texts.size(), 3U);
+  EXPECT_EQ(texts[2].name, "ndes_certificate_has_private_key");
+  EXPECT_EQ(std::count(joined.begin(), joined.end(), '\n'), 700 * 2 + 300 + 3 * 2);
 }
 
 }  // namespace

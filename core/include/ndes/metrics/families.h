@@ -31,6 +31,17 @@ std::vector<prometheus::MetricFamily> to_families(std::span<const CollectorResul
 // kept while the lists stay the same (CertificateList::same_as).
 std::vector<prometheus::MetricFamily> certificate_families(
     std::span<const CollectorResult> results);
+
+// One family's text in two parts, so the parts of several sources can be joined
+// under one header: header + samples of each is serialize() of that family.
+struct FamilyText {
+  std::string name;
+  std::string header;   // HELP and TYPE lines
+  std::string samples;  // the sample lines
+};
+// certificate_families({result}) as text, family by family, made in small batches
+// so the families of a large result never exist all at once.
+std::vector<FamilyText> certificate_family_texts(const CollectorResult& result);
 // Everything else: valid counts (which depend on `now`), read errors, collector
 // success and duration, and each result's own samples.
 std::vector<prometheus::MetricFamily> status_families(std::span<const CollectorResult> results,
