@@ -14,6 +14,7 @@
 #   NDES_FUZZ_KEEP_CORPUS=1  keep growing the working corpus of the last run instead
 #                        of starting again from the seeds
 #   NDES_FUZZ_SKIP_BUILD=1  run the targets already built (a long run beside a build)
+#   NDES_FUZZ_PARALLEL   targets run at once (default 1; the CI stage runs one per core)
 #   NDES_FUZZ_ARGS       extra libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to
 #                        go on after a known finding (executions are then read from
 #                        the last "#N" status line)
@@ -31,6 +32,7 @@ case "$seconds" in ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
 build="${NDES_FUZZ_BUILD_DIR:-$src/build-fuzz}"
 jobs="${NDES_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 timeout="${NDES_FUZZ_TIMEOUT:-10}"
+parallel="${NDES_FUZZ_PARALLEL:-1}"
 cxx="${NDES_FUZZ_CXX:-}"
 if [ -z "$cxx" ]; then
   if command -v clang++-14 >/dev/null; then cxx=clang++-14; else cxx=clang++; fi
@@ -39,11 +41,6 @@ fi
 # --- build ---------------------------------------------------------------------
 configure=(-S "$src" -B "$build" -DNDES_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx"
            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNDES_BUILD_TESTS=OFF)
-# Until the root CMakeLists.txt includes cmake/sanitizers.cmake and adds tests/fuzz,
-# project-include.cmake does both (it is a no-op once the root does).
-if ! grep -q 'tests/fuzz' "$src/CMakeLists.txt"; then
-  configure+=(-DCMAKE_PROJECT_INCLUDE="$here/project-include.cmake")
-fi
 if [ "${NDES_FUZZ_SKIP_BUILD:-0}" != 1 ]; then
   cmake "${configure[@]}" >/dev/null
   cmake --build "$build" --target ndes_fuzz_targets -j "$jobs"
@@ -61,16 +58,18 @@ if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && [ -x /usr/bin/llvm-symbolizer-14 ]; the
 fi
 
 # --- run -----------------------------------------------------------------------
-failed=0
-summary=()
-for t in $targets; do
+# One target: runs it and writes its summary line to <build>/fuzz-run/<t>.summary.
+run_target() {
+  local t="$1" bin seeds work log before after execs rate status rc crash
+  local -a args
   bin="$build/fuzz/$t"
   seeds="$here/corpus/$t"
   work="$build/fuzz-run/$t"
   log="$build/fuzz-run/$t.log"
   if [ ! -x "$bin" ]; then
     echo "run-fuzzers: $t was not built" >&2
-    failed=1; summary+=("$(printf '%-26s %14s %8s  %s' "$t" "-" "-" "NOT BUILT")"); continue
+    printf '%-26s %14s %8s  %s\n' "$t" "-" "-" "FAILED (not built)" > "$build/fuzz-run/$t.summary"
+    return
   fi
   if [ "${NDES_FUZZ_KEEP_CORPUS:-0}" != 1 ] || [ ! -d "$work" ]; then
     rm -rf "$work"; mkdir -p "$work"
@@ -102,7 +101,6 @@ for t in $targets; do
   if [ "$rc" -eq 0 ]; then
     status="ok, corpus $before -> $after"
   else
-    failed=1
     crash="$(ls -t "$artifacts/$t-"* 2>/dev/null | head -1 || true)"
     status="FAILED (exit $rc) ${crash:-(no artifact)}"
     # The report: the sanitizer or libFuzzer summary and the top frames.
@@ -115,7 +113,22 @@ for t in $targets; do
       base64 -w 76 "$crash" >&2
     fi
   fi
-  summary+=("$(printf '%-26s %14s %8s  %s' "$t" "${execs:-?}" "${rate:-?}" "$status")")
+  printf '%-26s %14s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$status" > "$build/fuzz-run/$t.summary"
+}
+
+mkdir -p "$build/fuzz-run"
+for t in $targets; do rm -f "$build/fuzz-run/$t.summary"; done
+for t in $targets; do
+  run_target "$t" &
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+done
+wait
+failed=0
+summary=()
+for t in $targets; do
+  line="$(cat "$build/fuzz-run/$t.summary" 2>/dev/null || printf '%-26s %14s %8s  %s' "$t" "?" "?" "FAILED (no result)")"
+  case "$line" in *FAILED*) failed=1 ;; esac
+  summary+=("$line")
 done
 
 echo
