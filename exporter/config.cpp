@@ -392,6 +392,14 @@ std::string set_eventlog_look_back(ExporterConfig& cfg, const Values& v) {
   cfg.eventlog.look_back_seconds = static_cast<unsigned>(d->count() / 1000);
   return "";
 }
+
+std::string set_eventlog_xml_dir(ExporterConfig& cfg, const Values& v) {
+  if (v.back().empty()) {
+    return "an empty path is not allowed";
+  }
+  cfg.eventlog.xml_dir = v.back();
+  return "";
+}
 #endif
 
 std::string set_web_config_file(ExporterConfig& cfg, const Values& v) {
@@ -489,6 +497,10 @@ const std::vector<Setting>& settings() {
        set_eventlog_max_events, nullptr},
       {"collector.eventlog.look-back", Kind::text, "DURATION",
        "How far back the first scrape reads (e.g. 24h, 0)", "24h", set_eventlog_look_back, nullptr},
+      {"collector.eventlog.xml-dir", Kind::text, "DIR",
+       "Read exported events (wevtutil qe /f:xml files) from DIR instead of the live log: for "
+       "offline analysis of an export and where the event log API is missing (wine)",
+       "", set_eventlog_xml_dir, nullptr},
 #endif
       {"log.level", Kind::text, "LEVEL",
        "Only log messages with the given severity or above: debug, "

@@ -6,6 +6,7 @@
 // Pure, so it is unit-tested on Linux and Windows alike.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct Element {
   // The attribute's value (by local name), or nullopt.
   std::optional<std::string> attribute(std::string_view local) const;
 };
+
+// Appends code point cp as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 // Parses a whole document (one root element). On a malformed document: nullopt,
 // and *error says what and at which line.

@@ -145,14 +145,39 @@ std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms
   return "*[System[" + all + "]]";
 }
 
+std::string bookmark_xml(const std::string& log, std::uint64_t record_id) {
+  std::string channel;
+  for (const char c : log) {
+    switch (c) {
+      case '&':
+        channel += "&amp;";
+        break;
+      case '<':
+        channel += "&lt;";
+        break;
+      case '\'':
+        channel += "&apos;";
+        break;
+      case '"':
+        channel += "&quot;";
+        break;
+      default:
+        channel += c;
+    }
+  }
+  return "<BookmarkList><Bookmark Channel='" + channel + "' RecordId='" +
+         std::to_string(record_id) + "' IsCurrent='true'/></BookmarkList>";
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool matches(const EventlogSource& source, const EventRecord& event) {
-  const auto iequal = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
-           });
-  };
-  if (!source.provider.empty() && !iequal(source.provider, event.provider)) {
+  if (!source.provider.empty() && !same_name(source.provider, event.provider)) {
     return false;
   }
   return source.event_ids.empty() || std::find(source.event_ids.begin(), source.event_ids.end(),

@@ -1,11 +1,18 @@
-// The `eventlog` collector's Windows shell: for each configured source, EvtQuery
-// on its log with the source's XPath (event_record.h). The first scrape reads the
-// look-back window (default 24 h); after that a bookmark per source (EvtSeek
-// relative to it) makes each scrape read only the events that arrived since, at
-// most max_events_per_scrape of them (the rest wait for the next scrape). Events
-// are rendered as XML and parsed by the pure part, and counted since start.
-// A log that does not exist (the connector not installed) is skipped with a
-// warning; any other failure of the event log API fails the collection.
+// The `eventlog` collector's Windows shell. Each scrape, EventScan (event_scan.h)
+// asks a source for each configured log's new events and counts them; the source
+// is the live event log below, or with --collector.eventlog.xml-dir a directory
+// of exported event XML (xml_dir_source.h). Everything after the source - the
+// parsing, the look-back window, the bookmark by EventRecordID, the cap per
+// scrape, the tally - is the same code for both.
+//
+// The live log: EvtQuery on the source's log with its XPath (event_record.h).
+// The first scrape reads the look-back window (default 24 h); after that the
+// bookmark (EvtCreateBookmark from the last EventRecordID, EvtSeek relative to
+// it) makes each scrape read only the events that arrived since, at most
+// max_events_per_scrape of them (the rest wait for the next scrape). Events are
+// rendered as XML. A log that does not exist (the connector not installed) is
+// skipped with a warning; any other failure of the event log API fails the
+// collection.
 #ifdef _WIN32
 
 #ifndef NOMINMAX
@@ -16,9 +23,8 @@
 #include <winevt.h>
 // clang-format on
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -28,6 +34,8 @@
 #include "common/guarded_collect.h"
 #include "common/win_handles.h"
 #include "eventlog/event_record.h"
+#include "eventlog/event_scan.h"
+#include "eventlog/xml_dir_source.h"
 #include "ndes/collect/collector.h"
 #include "ndes/config.h"
 
@@ -61,110 +69,83 @@ std::string render_xml(EVT_HANDLE event) {
   return common::narrow(std::wstring(buf.data()));
 }
 
-struct SourceState {
-  EventlogSource source;
-  EvtHandle bookmark;  // where the last counted event is; null until there is one
-  bool warned_missing = false;
+// The live event log (wevtapi).
+class EvtLogSource : public EventSource {
+ public:
+  EventBatch read(const EventQuery& q) override {
+    const std::string& log = q.source->log;
+    EventBatch batch;
+    EvtHandle query(EvtQuery(nullptr, common::widen(log).c_str(), common::widen(q.xpath).c_str(),
+                             EvtQueryChannelPath | EvtQueryForwardDirection));
+    if (!query) {
+      const DWORD err = GetLastError();
+      if (err == ERROR_EVT_CHANNEL_NOT_FOUND) {
+        batch.status = EventBatch::Status::log_missing;
+        return batch;
+      }
+      throw evt_error("EvtQuery(" + log + ", " + q.xpath + ")", err);
+    }
+    if (q.after) {
+      EvtHandle bookmark(EvtCreateBookmark(common::widen(bookmark_xml(log, *q.after)).c_str()));
+      if (!bookmark) {
+        throw evt_error("EvtCreateBookmark", GetLastError());
+      }
+      if (!EvtSeek(query.get(), 1, bookmark.get(), 0, EvtSeekRelativeToBookmark)) {
+        batch.status = EventBatch::Status::bookmark_lost;
+        batch.detail = common::error_text(GetLastError());
+        return batch;
+      }
+    }
+    while (batch.events.size() < q.max) {
+      EVT_HANDLE got_events[64];
+      DWORD got = 0;
+      const DWORD want = std::min<DWORD>(64, q.max - static_cast<DWORD>(batch.events.size()));
+      if (!EvtNext(query.get(), want, got_events, 1000, 0, &got)) {
+        const DWORD err = GetLastError();
+        if (err == ERROR_NO_MORE_ITEMS || err == ERROR_TIMEOUT) {
+          break;
+        }
+        throw evt_error("EvtNext(" + log + ")", err);
+      }
+      std::vector<EvtHandle> owned(got_events, got_events + got);
+      for (const auto& event : owned) {
+        batch.events.push_back(render_xml(event.get()));
+      }
+    }
+    return batch;
+  }
 };
+
+std::unique_ptr<EventSource> make_source(const EventlogCollectorConfig& config) {
+  if (!config.xml_dir.empty()) {
+    spdlog::info("eventlog collector: reading exported events from {}, not the live log",
+                 config.xml_dir);
+    return std::make_unique<XmlDirSource>(config.xml_dir);
+  }
+  return std::make_unique<EvtLogSource>();
+}
 
 class EventlogCollector : public Collector {
  public:
   explicit EventlogCollector(const ExporterConfig& config)
-      : max_events_(config.eventlog.max_events_per_scrape),
-        look_back_ms_(std::uint64_t{config.eventlog.look_back_seconds} * 1000) {
-    for (const auto& s : config.eventlog.sources) {
-      sources_.push_back(SourceState{s, nullptr, false});
-    }
-  }
+      : scan_(config.eventlog), source_(make_source(config.eventlog)) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
     return common::guarded_collect(kCollector, [&](CollectorResult& result) {
       std::lock_guard lock(mutex_);
-      for (auto& state : sources_) {
-        read_new_events(state);
-      }
-      result.samples = tally_.samples();
+      const double now =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      scan_.scrape(*source_, now);
+      result.samples = scan_.samples();
     });
   }
 
  private:
-  void read_new_events(SourceState& state) {
-    const std::wstring log = common::widen(state.source.log);
-    // Before the first event: the look-back window; after: everything past the bookmark.
-    const std::string xpath = xpath_query(state.source, state.bookmark ? 0 : look_back_ms_);
-    // (Events older than the look-back window never count: a source that has had
-    // no event yet keeps asking for the window only.)
-    EvtHandle query(EvtQuery(nullptr, log.c_str(), common::widen(xpath).c_str(),
-                             EvtQueryChannelPath | EvtQueryForwardDirection));
-    if (!query) {
-      const DWORD err = GetLastError();
-      if (err == ERROR_EVT_CHANNEL_NOT_FOUND) {
-        if (!state.warned_missing) {
-          spdlog::warn("eventlog collector: there is no log {} here", state.source.log);
-          state.warned_missing = true;
-        }
-        return;
-      }
-      throw evt_error("EvtQuery(" + state.source.log + ", " + xpath + ")", err);
-    }
-    if (state.bookmark &&
-        !EvtSeek(query.get(), 1, state.bookmark.get(), 0, EvtSeekRelativeToBookmark)) {
-      // The bookmarked event is gone (log cleared or wrapped): start again from the
-      // look-back window on the next scrape rather than count the whole log.
-      spdlog::info(
-          "eventlog collector: {}: bookmark lost ({}), starting again from the "
-          "look-back window",
-          state.source.log, common::error_text(GetLastError()));
-      state.bookmark.reset();
-      return;
-    }
-    unsigned read = 0;
-    while (read < max_events_) {
-      EVT_HANDLE batch[64];
-      DWORD got = 0;
-      const DWORD want = std::min<DWORD>(64, max_events_ - read);
-      if (!EvtNext(query.get(), want, batch, 1000, 0, &got)) {
-        const DWORD err = GetLastError();
-        if (err == ERROR_NO_MORE_ITEMS || err == ERROR_TIMEOUT) {
-          break;
-        }
-        throw evt_error("EvtNext(" + state.source.log + ")", err);
-      }
-      for (DWORD i = 0; i < got; ++i) {
-        EvtHandle event(batch[i]);
-        std::string error;
-        const auto record = parse_event_xml(render_xml(event.get()), &error);
-        if (!record) {
-          spdlog::warn("eventlog collector: {}: an event is skipped: {}", state.source.log, error);
-        } else if (matches(state.source, *record)) {
-          EventRecord r = *record;
-          if (r.log.empty()) {
-            r.log = state.source.log;
-          }
-          tally_.add(r);
-        }
-        if (!state.bookmark) {
-          state.bookmark.reset(EvtCreateBookmark(nullptr));
-          if (!state.bookmark) {
-            throw evt_error("EvtCreateBookmark", GetLastError());
-          }
-        }
-        EvtUpdateBookmark(state.bookmark.get(), event.get());
-      }
-      read += got;
-    }
-    if (read >= max_events_) {
-      spdlog::info("eventlog collector: {}: {} events read, the rest waits for the next scrape",
-                   state.source.log, read);
-    }
-  }
-
-  unsigned max_events_;
-  std::uint64_t look_back_ms_;
   std::mutex mutex_;
-  std::vector<SourceState> sources_;
-  EventTally tally_;
+  EventScan scan_;
+  std::unique_ptr<EventSource> source_;
 };
 
 [[maybe_unused]] const bool kRegistered = [] {

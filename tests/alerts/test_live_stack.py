@@ -16,8 +16,9 @@ wired by scripts/loop/ndes_stack.py (the same wiring as tests/e2e and the local 
 5. with --windows-exporter, the real Windows build (ndes_exporter.exe) runs under wine on an
    NDES-like wine prefix (tests/windows/ndes_server_under_wine.sh: RA certificates with their
    private keys in LocalMachine\My, the MSCEP and Intune connector registry keys, an
-   applicationHost.config) with the collectors certstore, services, iis, ndes and eventlog,
-   and joins the same Prometheus as a second scrape job (ndes_windows, every 3 s) once the
+   applicationHost.config) with the collectors certstore, services, iis, ndes and eventlog (the
+   event log read from exported event XML, tests/windows/events, with fresh times:
+   --collector.eventlog.xml-dir, as wine's wevtapi is stubs), and joins the same Prometheus as a second scrape job (ndes_windows, every 3 s) once the
    alert and hook checks are done (its 9-day CEPEncryption certificate would otherwise send the hook a renewal that a
    Linux hook cannot do);
 6. every expression of both dashboards, variables substituted, returns data from that
@@ -26,8 +27,10 @@ wired by scripts/loop/ndes_stack.py (the same wiring as tests/e2e and the local 
    when it returns data for one of them. Without --windows-exporter, expressions that read
    Windows-only metrics and return nothing are listed as a skipped part; with it, they must
    return data, except where wine truly cannot provide it (WINE_GAPS, each with its reason,
-   and each gap confirmed by the collector's own failure metric). Any other empty expression
-   fails the test.
+   and each gap confirmed by the collector's own failure metric; none at present). Any other
+   empty expression fails the test. Before that, the event counts from the wine exporter must be
+   exactly the seeded events the default sources select, and one event file added later must
+   count once (the bookmark).
 
     python3 tests/alerts/test_live_stack.py --exporter build/bin/ndes_exporter \
         --hook build/bin/ndes_renew_hook \
@@ -41,6 +44,7 @@ Linux binaries are missing.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import shutil
@@ -48,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,14 +74,17 @@ WINDOWS_ONLY = {
 # What wine cannot give the Windows exporter, per metric, and why. An empty expression that
 # reads one of these is listed with the reason, and only when the collector itself says it
 # failed (ndes_collector_success{collector=...} 0 from the wine instance); else it fails.
-EVENTLOG_GAP = ("wine's wevtapi has EvtQuery only as a stub (no handle, no error), so the "
-                "eventlog collector cannot read any log under wine and reports "
-                "ndes_collector_success{collector=\"eventlog\"} 0 (docs/windows.md)")
-WINE_GAPS = {  # metric -> (collector whose failure confirms the gap, reason)
-    "ndes_eventlog_events_total": ("eventlog", EVENTLOG_GAP),
-    "ndes_eventlog_last_event_timestamp_seconds": ("eventlog", EVENTLOG_GAP),
-}
+# None left: the event log (wine's wevtapi is stubs) is read from exported event XML
+# (--collector.eventlog.xml-dir, EVENT_FIXTURES), the same scan code after the source.
+WINE_GAPS: dict[str, tuple[str, str]] = {}  # metric -> (collector whose failure confirms it, reason)
 WINDOWS_COLLECTORS = ("certstore", "services", "iis", "ndes", "eventlog")
+# Event XML as `wevtutil qe /f:xml` writes it (tests/windows/events/README.md): copied with fresh
+# SystemTimes into the wine exporter's --collector.eventlog.xml-dir.
+EVENT_FIXTURES = ROOT / "tests/windows/events"
+EVENT_NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
+CONNECTOR_LOGS = ("Microsoft-Intune-CertificateConnectors/Admin",
+                  "Microsoft-Intune-CertificateConnectors/Operational")
 # The wine exporter's own scrape job: a scrape under wine takes 0.2-0.4 s on an idle machine,
 # too close to the 1 s timeout of the ndes job on a loaded one (a timed-out scrape marks every
 # series stale and empties the instant queries).
@@ -134,6 +142,74 @@ targets:
         return self.loop.query(expr) if instant else self.loop.query_range(expr)
 
 
+def event_key(xml: str) -> tuple[tuple[str, str, str, str], int, float]:
+    """(log, provider, event_id, level name), EventRecordID and time of one event's XML."""
+    system = ET.fromstring(xml).find(f"{EVENT_NS}System")
+    text = lambda tag: system.find(f"{EVENT_NS}{tag}").text.strip()
+    level = {"1": "critical", "2": "error", "3": "warning", "0": "information", "4": "information",
+             "5": "verbose"}[text("Level")]
+    when = system.find(f"{EVENT_NS}TimeCreated").get("SystemTime")
+    t = datetime.datetime.strptime(when[:26], "%Y-%m-%dT%H:%M:%S.%f").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    return ((text("Channel"), system.find(f"{EVENT_NS}Provider").get("Name"), text("EventID"), level),
+            int(text("EventRecordID")), t)
+
+
+def counted_by_default(key: tuple[str, str, str, str]) -> bool:
+    """The exporter's default event log sources (docs/windows.md): NDES events 1, 2, 3, 10 and 31
+    in Application, and everything in the connector's logs."""
+    log, provider, event_id, _ = key
+    return ((log == "Application" and provider == NDES_PROVIDER and event_id in ("1", "2", "3", "10", "31"))
+            or log in CONNECTOR_LOGS)
+
+
+def with_time(xml: str, t: float, record_id: int | None = None) -> str:
+    """The event with SystemTime t (7 fractional digits, as the event log writes it)."""
+    stamp = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    xml = re.sub(r"SystemTime='[^']*'", f"SystemTime='{stamp}'", xml)
+    if record_id is not None:
+        xml = re.sub(r"<EventRecordID>\d+</EventRecordID>", f"<EventRecordID>{record_id}</EventRecordID>", xml)
+    return xml
+
+
+def split_events(text: str) -> list[str]:
+    return re.findall(r"<Event[ >].*?</Event>", text, re.S)
+
+
+class EventExport:
+    """The wine exporter's --collector.eventlog.xml-dir: the fixture files with SystemTimes from
+    20 minutes ago on (inside the 24 h look-back window), and later one more file."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.dir.mkdir(parents=True)
+        self.expected: dict[tuple, int] = {}
+        self.seeded = 0
+        t = time.time() - 1200
+        for fixture in sorted(EVENT_FIXTURES.glob("*.xml")):
+            events = []
+            for xml in split_events(fixture.read_text()):
+                xml = with_time(xml, t)
+                t += 60
+                events.append(xml)
+                key, _, _ = event_key(xml)
+                self.seeded += 1
+                if counted_by_default(key):
+                    self.expected[key] = self.expected.get(key, 0) + 1
+            (self.dir / fixture.name).write_text("\n".join(events) + "\n")
+
+    def add_ndes_error(self) -> tuple[tuple, float]:
+        """One more NDES event 2 (the newest record of Application), in a file of its own."""
+        app = split_events((self.dir / "application.xml").read_text())
+        template = next(x for x in app if event_key(x)[0][2] == "2")
+        newest = max(event_key(x)[1] for x in app)
+        xml = with_time(template, time.time() - 1, newest + 1)
+        (self.dir / "later.xml").write_text(xml + "\n")
+        key, _, t = event_key(xml)
+        self.expected[key] += 1
+        return key, t
+
+
 class WindowsServer:
     """ndes_exporter.exe under wine on an NDES-like wine prefix, started by
     tests/windows/ndes_server_under_wine.sh (which seeds the prefix as the windows.exporter test
@@ -144,16 +220,17 @@ class WindowsServer:
         self.stack = stack
         self.instance = f"127.0.0.1:{ns.free_port()}"
         exe = Path(args.windows_exporter)
+        self.events = EventExport(stack.tmp / "windows-events")
         stack.loop.procs.start("windows-exporter", [
             "bash", str(ROOT / "tests/windows/ndes_server_under_wine.sh"), "--wine", args.wine,
             "--prefix", args.wine_prefix, "--bin", str(exe.parent), "--fixtures",
-            args.windows_fixtures, "--work", str(stack.tmp / "windows"), "--listen", self.instance])
+            args.windows_fixtures, "--work", str(stack.tmp / "windows"), "--listen", self.instance,
+            "--events", str(self.events.dir)])
         self.started = time.monotonic()
 
     def join(self) -> list[str]:
         """Waits for the exporter to answer, adds its scrape job to Prometheus, waits until
-        Prometheus has every Windows collector's success from it. The certstore, services, iis and ndes
-        collectors must succeed; the eventlog one may fail only as itself (success 0)."""
+        Prometheus has every Windows collector's success from it. Every one must succeed."""
         loop = self.stack.loop
         ns.wait_for(f"ndes_exporter.exe under wine on {self.instance}", lambda: (
             loop.procs.check_alive(), ns.http("GET", f"http://{self.instance}/metrics", timeout=30)[0] == 200)[1],
@@ -164,11 +241,48 @@ class WindowsServer:
         success = ns.wait_for("Prometheus to scrape every Windows collector", lambda: (
             loop.procs.check_alive(), self.collector_success())[1], 60)
         failures = [f"the {c} collector under wine: ndes_collector_success {v}, want 1"
-                    for c, v in success.items() if c != "eventlog" and v != 1]
+                    for c, v in success.items() if v != 1]
         pools = [(r["metric"]["pool"], r["metric"]["state"]) for r in loop.query(
             f'ndes_iis_app_pool_state{{instance="{self.instance}"}} == 1')]
         print(f"windows: collectors {success}; app pool states {sorted(pools)} "
               "(no appcmd under wine: the live state is unknown)")
+        return failures
+
+    def event_counts(self) -> dict[tuple, int]:
+        return {(r["metric"]["log"], r["metric"]["provider"], r["metric"]["event_id"], r["metric"]["level"]):
+                int(float(r["value"][1])) for r in self.stack.loop.query(
+                    f'ndes_eventlog_events_total{{instance="{self.instance}"}}')}
+
+    def check_events(self) -> list[str]:
+        """The eventlog collector under wine, reading the exported events: Prometheus gets exactly
+        the seeded events the default sources select; then one more event file is written, and the
+        counts go up by that one event only (the bookmark: the next scrapes do not count the
+        earlier events again), with its time as the newest of its kind."""
+        loop, ev = self.stack.loop, self.events
+        failures = []
+        want = dict(ev.expected)
+        try:
+            ns.wait_for("Prometheus to have the seeded event counts from the wine exporter", lambda: (
+                loop.procs.check_alive(), self.event_counts() == want)[1], 30)
+        except AssertionError:
+            return [f"event counts under wine: {self.event_counts()}, want {want}"]
+        print(f"windows: events counted from {ev.seeded} seeded: "
+              f"{sorted((k[2], k[3], n) for k, n in want.items())} (event id, level, count)")
+        key, t = ev.add_ndes_error()
+        want = dict(ev.expected)
+        newest = f'ndes_eventlog_last_event_timestamp_seconds{{instance="{self.instance}",event_id="{key[2]}",log="{key[0]}"}}'
+        try:
+            ns.wait_for("the added event to be counted", lambda: (
+                loop.procs.check_alive(), self.event_counts() == want)[1], 30)
+        except AssertionError:
+            return [f"after one more event: counts {self.event_counts()}, want {want}"]
+        time.sleep(2 * 3)  # two more scrapes of the wine exporter: nothing more may count
+        if self.event_counts() != want:
+            failures.append(f"later scrapes counted again: {self.event_counts()}, want {want}")
+        got = [float(r["value"][1]) for r in loop.query(newest)]
+        if len(got) != 1 or abs(got[0] - t) > 0.002:  # the exporter keeps milliseconds
+            failures.append(f"{newest} is {got}, the added event's time is {t:.3f}")
+        print(f"windows: one more event {key} counted once (now {want[key]}), newest at {got}")
         return failures
 
     def collector_success(self) -> dict[str, int] | None:
@@ -332,6 +446,7 @@ def main() -> int:
         failures += check_hook(stack)
         if windows:
             failures += windows.join()
+            failures += windows.check_events()
         time.sleep(3)  # a few more scrapes, so range queries have points
         failures += check_dashboards(stack, windows)
     except AssertionError as e:

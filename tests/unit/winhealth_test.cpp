@@ -5,12 +5,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/win_time.h"
 #include "common/xml_lite.h"
 #include "eventlog/event_record.h"
+#include "eventlog/event_scan.h"
+#include "eventlog/xml_dir_source.h"
 #include "iis/app_pool.h"
 #include "ndes_registry/registry_facts.h"
 #include "services/service_model.h"
@@ -227,41 +235,65 @@ TEST(IisAppPool, BadConfigFilesAreClearErrors) {
 // ---------------------------------------------------------------------------
 // eventlog
 
-// As EvtRender(EvtRenderEventXml) renders NDES event 2 (the service could not
-// start) on Windows Server 2022.
-constexpr const char* kNdesEvent2 =
-    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
-    "<Provider Name='Microsoft-Windows-NetworkDeviceEnrollmentService' "
-    "Guid='{2a3b9e0e-58b2-4d4f-9a4c-9a9ffc6c6e74}' "
-    "EventSourceName='NetworkDeviceEnrollmentService'/>"
-    "<EventID Qualifiers='49152'>2</EventID><Version>0</Version><Level>2</Level><Task>0</Task>"
-    "<Opcode>0</Opcode><Keywords>0x80000000000000</Keywords>"
-    "<TimeCreated SystemTime='2026-11-25T15:04:05.1234567Z'/><EventRecordID>48213</EventRecordID>"
-    "<Correlation/><Execution ProcessID='4312' ThreadID='5120'/><Channel>Application</Channel>"
-    "<Computer>ndes01.corp.example</Computer><Security/></System><EventData>"
-    "<Data>0x80070057 (WIN32: 87 ERROR_INVALID_PARAMETER)</Data></EventData></Event>";
+// The event XML fixtures (tests/windows/events/README.md): as wevtutil qe /f:xml
+// writes them and EvtRender(EvtRenderEventXml) renders them.
+std::string fixture_path(const std::string& name) {
+  return std::string(NDES_EVENT_FIXTURES_DIR) + "/" + name;
+}
 
-// A connector event (manifest provider, its own channel, Information).
-constexpr const char* kConnectorEvent =
-    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
-    "<Provider Name='Microsoft-Intune-CertificateConnectors' "
-    "Guid='{0b8e3f1a-0000-4000-8000-000000000000}'/><EventID>1001</EventID><Version>0</Version>"
-    "<Level>4</Level><TimeCreated SystemTime='2026-11-25T16:00:00.0000000Z'/>"
-    "<EventRecordID>7</EventRecordID><Channel>Microsoft-Intune-CertificateConnectors/Operational"
-    "</Channel><Computer>ndes01</Computer></System><EventData><Data Name='Message'>PFX request "
-    "processed</Data></EventData></Event>";
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The fixture file's event with that EventID.
+std::string fixture_event(const std::string& file, unsigned id) {
+  static std::map<std::string, std::string> texts;
+  auto& text = texts[file];
+  if (text.empty()) {
+    text = read_file(fixture_path(file));
+  }
+  std::string error;
+  for (const auto piece : eventlog::split_events(text, &error)) {
+    const auto ev = eventlog::parse_event_xml(piece, &error);
+    if (ev && ev->event_id == id) {
+      return std::string(piece);
+    }
+  }
+  ADD_FAILURE() << "no event " << id << " in " << file;
+  return {};
+}
+
+const std::string kNdesEvent2 = fixture_event("application.xml", 2);
+const std::string kConnectorEvent = fixture_event("connector-admin.xml", 1002);
 
 TEST(EventRecord, ParsesRenderedEventXml) {
   std::string error;
   const auto ev = eventlog::parse_event_xml(kNdesEvent2, &error);
   ASSERT_TRUE(ev) << error;
   EXPECT_EQ(ev->provider, "Microsoft-Windows-NetworkDeviceEnrollmentService");
-  EXPECT_EQ(ev->event_id, 2u);  // the Qualifiers attribute is not part of the ID
+  EXPECT_EQ(ev->event_id, 2u);
   EXPECT_EQ(ev->level, 2u);
   EXPECT_EQ(ev->log, "Application");
   EXPECT_EQ(ev->record_id, 48213u);
   // date -u -d 2026-11-25T15:04:05Z +%s
   EXPECT_NEAR(ev->time_unix, 1795619045.1234567, 1e-6);
+}
+
+TEST(EventRecord, ClassicSourcesAndQualifiers) {
+  // A classic (ReportEvent) source: the ID carries Qualifiers, the provider may
+  // have only EventSourceName.
+  std::string error;
+  const auto ev = eventlog::parse_event_xml(
+      "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+      "<Provider EventSourceName='NetworkDeviceEnrollmentService'/>"
+      "<EventID Qualifiers='49152'>2</EventID><Level>2</Level>"
+      "<TimeCreated SystemTime='2026-11-25T15:04:05.1234567Z'/></System></Event>",
+      &error);
+  ASSERT_TRUE(ev) << error;
+  EXPECT_EQ(ev->provider, "NetworkDeviceEnrollmentService");
+  EXPECT_EQ(ev->event_id, 2u);  // the Qualifiers attribute is not part of the ID
 }
 
 TEST(EventRecord, RejectsWhatIsNotAnEvent) {
@@ -337,16 +369,201 @@ TEST(EventRecord, TallyCountsByLabelsAndKeepsTheNewestTime) {
                       {"event_id", "2"}}),
             1795619105.123);
   EXPECT_EQ(value_of(samples, "ndes_eventlog_events_total",
-                     {{"log", "Microsoft-Intune-CertificateConnectors/Operational"},
+                     {{"log", "Microsoft-Intune-CertificateConnectors/Admin"},
                       {"provider", "Microsoft-Intune-CertificateConnectors"},
-                      {"event_id", "1001"},
-                      {"level", "information"}}),
+                      {"event_id", "1002"},
+                      {"level", "error"}}),
             1);
   for (const auto& s : samples) {
     if (s.name == "ndes_eventlog_events_total") {
       EXPECT_EQ(s.type, SampleType::counter);
     }
   }
+}
+
+// The scan with the exported-XML source: the same bookmarks, window and cap as
+// with the live log (event_scan.h), on the fixtures.
+
+// A fresh directory with copies of the fixtures; removed at the end.
+class EventDir {
+ public:
+  EventDir() {
+    static std::atomic<int> n{0};
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ndes-events-" +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
+            std::to_string(n++));
+    std::filesystem::create_directories(dir_);
+    for (const char* f : {"application.xml", "connector-admin.xml"}) {
+      std::filesystem::copy_file(fixture_path(f), dir_ / f);
+    }
+  }
+  ~EventDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string path() const { return dir_.string(); }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  void remove(const std::string& name) const { std::filesystem::remove(dir_ / name); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// NDES event 2 again, as a later record of the Application log.
+std::string later_ndes_event2(std::uint64_t record_id, const std::string& time) {
+  std::string xml = kNdesEvent2;
+  const auto swap = [&](const std::string& from, const std::string& to) {
+    const auto at = xml.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    xml.replace(at, from.size(), to);
+  };
+  swap("<EventRecordID>48213<", "<EventRecordID>" + std::to_string(record_id) + "<");
+  swap("2026-11-25T15:04:05.1234567Z", time);
+  return xml;
+}
+
+const std::string kNdes = "Microsoft-Windows-NetworkDeviceEnrollmentService";
+const std::string kConnector = "Microsoft-Intune-CertificateConnectors";
+const std::string kConnectorAdmin = "Microsoft-Intune-CertificateConnectors/Admin";
+constexpr double kNow = 1795622400;  // 2026-11-25T16:00:00Z, after every fixture event
+
+// ndes_eventlog_events_total by (log, provider, event_id, level).
+std::map<std::vector<std::string>, double> event_counts(const eventlog::EventScan& scan) {
+  std::map<std::vector<std::string>, double> out;
+  for (const auto& s : scan.samples()) {
+    if (s.name == "ndes_eventlog_events_total") {
+      out[{s.labels.at("log"), s.labels.at("provider"), s.labels.at("event_id"),
+           s.labels.at("level")}] = s.value;
+    }
+  }
+  return out;
+}
+
+using Counts = std::map<std::vector<std::string>, double>;
+
+TEST(EventScan, CountsAnExportAsTheLiveLogWould) {
+  EventDir dir;
+  eventlog::XmlDirSource source(dir.path());
+  eventlog::EventScan scan(EventlogCollectorConfig{});  // the default sources, 24 h back
+  scan.scrape(source, kNow);
+  // NDES 1, 10 and 2 from Application (not the AutoEnrollment event there), both
+  // connector events; the Operational log has none.
+  const Counts want{{{"Application", kNdes, "1", "information"}, 1},
+                    {{"Application", kNdes, "10", "error"}, 1},
+                    {{"Application", kNdes, "2", "error"}, 1},
+                    {{kConnectorAdmin, kConnector, "1001", "information"}, 1},
+                    {{kConnectorAdmin, kConnector, "1002", "error"}, 1}};
+  EXPECT_EQ(event_counts(scan), want);
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_last_event_timestamp_seconds",
+                     {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}}),
+            1795619045.123);
+}
+
+TEST(EventScan, TheBookmarkMakesAScrapeCountOnlyNewEvents) {
+  EventDir dir;
+  eventlog::XmlDirSource source(dir.path());
+  eventlog::EventScan scan(EventlogCollectorConfig{});
+  scan.scrape(source, kNow);
+  const Counts first = event_counts(scan);
+  scan.scrape(source, kNow + 5);
+  EXPECT_EQ(event_counts(scan), first) << "a second scrape counted the same events again";
+  dir.write("later.xml", later_ndes_event2(48214, "2026-11-25T16:00:03.0000000Z"));
+  scan.scrape(source, kNow + 10);
+  Counts want = first;
+  want[{"Application", kNdes, "2", "error"}] = 2;
+  EXPECT_EQ(event_counts(scan), want);
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_last_event_timestamp_seconds",
+                     {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}}),
+            kNow + 3);
+}
+
+TEST(EventScan, TheLookBackWindowAndTheCapPerScrape) {
+  EventDir dir;
+  EventlogCollectorConfig config;
+  config.look_back_seconds = 3600;  // from 15:00:00: event 1 (14:58) is too old
+  config.max_events_per_scrape = 1;
+  eventlog::XmlDirSource source(dir.path());
+  eventlog::EventScan scan(config);
+  scan.scrape(source, kNow);  // one per source: NDES 10, connector 1001
+  EXPECT_EQ(event_counts(scan),
+            (Counts{{{"Application", kNdes, "10", "error"}, 1},
+                    {{kConnectorAdmin, kConnector, "1001", "information"}, 1}}));
+  scan.scrape(source, kNow + 5);  // the rest, past the bookmarks
+  scan.scrape(source, kNow + 10);
+  EXPECT_EQ(event_counts(scan), (Counts{{{"Application", kNdes, "10", "error"}, 1},
+                                        {{"Application", kNdes, "2", "error"}, 1},
+                                        {{kConnectorAdmin, kConnector, "1001", "information"}, 1},
+                                        {{kConnectorAdmin, kConnector, "1002", "error"}, 1}}));
+}
+
+TEST(EventScan, AClearedLogStartsAgainFromTheWindow) {
+  EventDir dir;
+  eventlog::XmlDirSource source(dir.path());
+  eventlog::EventScan scan(EventlogCollectorConfig{});
+  scan.scrape(source, kNow);
+  // The log was cleared: its record IDs start again, the bookmarked one is gone.
+  dir.remove("application.xml");
+  dir.write("cleared.xml", later_ndes_event2(3, "2026-11-25T16:00:03.0000000Z"));
+  scan.scrape(source, kNow + 5);  // the bookmark is lost: nothing counted
+  EXPECT_EQ(
+      value_of(
+          scan.samples(), "ndes_eventlog_events_total",
+          {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}, {"level", "error"}}),
+      1);
+  scan.scrape(source, kNow + 10);  // the window again: the new event 2
+  EXPECT_EQ(
+      value_of(
+          scan.samples(), "ndes_eventlog_events_total",
+          {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}, {"level", "error"}}),
+      2);
+}
+
+TEST(EventScan, AMissingDirectoryFailsTheCollectionByName) {
+  eventlog::XmlDirSource source("no-such-event-dir");
+  eventlog::EventScan scan(EventlogCollectorConfig{});
+  try {
+    scan.scrape(source, kNow);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no-such-event-dir"));
+  }
+}
+
+TEST(XmlDirSource, ExportFormats) {
+  std::string error;
+  // wevtutil qe /e:Events: an XML declaration and a root element around the events.
+  const std::string wrapped = "<?xml version='1.0' encoding='UTF-8'?><Events>\r\n" + kNdesEvent2 +
+                              "\r\n" + kConnectorEvent + "\r\n</Events>";
+  const auto pieces = eventlog::split_events(wrapped, &error);
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0], kNdesEvent2);
+  EXPECT_EQ(pieces[1], kConnectorEvent);
+  EXPECT_TRUE(error.empty()) << error;
+  // A truncated export: the complete events, and a reason for the rest.
+  const auto cut = eventlog::split_events(kNdesEvent2 + kConnectorEvent.substr(0, 200), &error);
+  EXPECT_EQ(cut.size(), 1u);
+  EXPECT_THAT(error, HasSubstr("without its </Event>"));
+  // PowerShell's `>` writes UTF-16LE with a BOM; a UTF-8 BOM is dropped.
+  std::string utf16 = "\xFF\xFE";
+  for (const char16_t c : std::u16string(u"<Data>J\u00fcrgen \U0001F600</Data>")) {
+    utf16 += static_cast<char>(c & 0xFF);
+    utf16 += static_cast<char>(c >> 8);
+  }
+  EXPECT_EQ(eventlog::file_text_as_utf8(utf16), "<Data>J\xC3\xBCrgen \xF0\x9F\x98\x80</Data>");
+  EXPECT_EQ(eventlog::file_text_as_utf8("\xEF\xBB\xBF<Events/>"), "<Events/>");
+  EXPECT_EQ(eventlog::file_text_as_utf8("<Events/>"), "<Events/>");
+}
+
+TEST(EventRecord, BookmarkXmlForEvtCreateBookmark) {
+  EXPECT_EQ(eventlog::bookmark_xml("Application", 48213),
+            "<BookmarkList><Bookmark Channel='Application' RecordId='48213' "
+            "IsCurrent='true'/></BookmarkList>");
+  EXPECT_EQ(eventlog::bookmark_xml("it's <odd>", 1),
+            "<BookmarkList><Bookmark Channel='it&apos;s &lt;odd>' RecordId='1' "
+            "IsCurrent='true'/></BookmarkList>");
 }
 
 // ---------------------------------------------------------------------------

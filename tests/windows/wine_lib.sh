@@ -1,13 +1,13 @@
 # Sourced by the wine test scripts (service_under_wine.sh, msi_under_wine.sh): their
 # common arguments, skip/fail, and the SCM and HTTP helpers.
 #
-#   wine_test_args "$@"   sets wine, prefix, bin, fixtures, msi, listen, work from
-#                         --wine --prefix --bin --fixtures --msi --listen --work, skips (exit 77) without wine or curl,
+#   wine_test_args "$@"   sets wine, prefix, bin, fixtures, msi, listen, work, events from
+#                         --wine --prefix --bin --fixtures --msi --listen --work --events, skips (exit 77) without wine or curl,
 #                         and exports the wine environment
 #   fetch_when_up URL OUT waits up to 60 s for URL to answer; 0 when it did
 #   sc ARGS...            wine's sc.exe, output without CRs
 #   state_of SERVICE      STOPPED, RUNNING... ("" when not installed)
-wine="" prefix="" bin="" fixtures="" msi="" listen="" work=""
+wine="" prefix="" bin="" fixtures="" msi="" listen="" work="" events=""
 failed=0
 skip() { echo "NDES-SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; failed=1; }
@@ -23,6 +23,7 @@ wine_test_args() {
       --msi) msi="$2"; shift 2 ;;
       --listen) listen="$2"; shift 2 ;;
       --work) work="$2"; shift 2 ;;
+      --events) events="$2"; shift 2 ;;
       *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
   done

@@ -78,6 +78,9 @@ struct EventlogCollectorConfig {
   };
   unsigned max_events_per_scrape = 1000;  // per source; the rest waits for the next scrape
   unsigned look_back_seconds = 24 * 3600;  // events this old at start are counted
+  // "" = the live event log; else a directory of exported event XML read instead
+  // (offline analysis of an export; tests where the event log API is missing).
+  std::string xml_dir;
 };
 
 struct ExporterConfig {
