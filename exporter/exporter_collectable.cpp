@@ -125,15 +125,18 @@ std::vector<std::string> ExporterCollectable::collector_names() const {
   return names;
 }
 
-std::string ExporterCollectable::render(const Snapshot& snapshot) const {
+ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
   // Each collector's certificate series are remade only when its list changed: the
   // files collector hands out the same list while no file changed, so a warm scrape
-  // of 10,000 certificates builds no families for them. Different collectors never
-  // share a series (the collector label), so their parts can be made apart and
-  // joined under one header per family.
-  std::string text;
+  // of 10,000 certificates builds no families for them, and the joined text (6 MB
+  // there) is shared, not copied. Different collectors never share a series (the
+  // collector label), so their parts can be made apart and joined under one
+  // header per family.
+  ScrapeText out;
   {
     const std::lock_guard lock(certificate_text_mutex_);
+    bool changed =
+        certificate_series_ == nullptr || certificate_text_.size() != snapshot.results.size();
     certificate_text_.resize(snapshot.results.size());
     for (std::size_t i = 0; i < snapshot.results.size(); ++i) {
       const CertificateList& list = snapshot.results[i].certificates;
@@ -144,38 +147,53 @@ std::string ExporterCollectable::render(const Snapshot& snapshot) const {
       cached.list = list;
       cached.families = certificate_family_texts(snapshot.results[i]);
       ++certificate_text_renders_;
+      changed = true;
     }
-    // The families in their order (certificate_families' order in every part).
-    std::vector<std::string> names;
+    if (changed) {
+      certificate_series_ = std::make_shared<const std::string>(join_certificate_text());
+    }
+    out.parts.push_back(certificate_series_);
+  }
+  auto families = status_families(snapshot.results, snapshot.taken_at);
+  families.push_back(build_info_family(build_info_));
+  out.parts.push_back(std::make_shared<const std::string>(serialize(families)));
+  return out;
+}
+
+std::string ExporterCollectable::join_certificate_text() const {
+  // The families in their order (certificate_families' order in every part).
+  std::vector<std::string> names;
+  std::size_t size = 0;
+  for (const auto& part : certificate_text_) {
+    for (const auto& f : part.families) {
+      if (std::find(names.begin(), names.end(), f.name) == names.end()) {
+        names.push_back(f.name);
+      }
+      size += f.header.size() + f.samples.size();
+    }
+  }
+  std::string text;
+  text.reserve(size);
+  for (const auto& name : names) {
+    bool header = false;
     for (const auto& part : certificate_text_) {
       for (const auto& f : part.families) {
-        if (std::find(names.begin(), names.end(), f.name) == names.end()) {
-          names.push_back(f.name);
-        }
-      }
-    }
-    std::size_t size = 0;
-    for (const auto& part : certificate_text_) {
-      for (const auto& f : part.families) {
-        size += f.header.size() + f.samples.size();
-      }
-    }
-    text.reserve(size + 64 * 1024);
-    for (const auto& name : names) {
-      bool header = false;
-      for (const auto& part : certificate_text_) {
-        for (const auto& f : part.families) {
-          if (f.name == name) {
-            text.append(header ? "" : f.header).append(f.samples);
-            header = true;
-          }
+        if (f.name == name) {
+          text.append(header ? "" : f.header).append(f.samples);
+          header = true;
         }
       }
     }
   }
-  auto families = status_families(snapshot.results, snapshot.taken_at);
-  families.push_back(build_info_family(build_info_));
-  return text.append(serialize(families));
+  return text;
+}
+
+std::string ScrapeText::joined() const {
+  std::string text;
+  for (const auto& part : parts) {
+    text += *part;
+  }
+  return text;
 }
 
 std::uint64_t ExporterCollectable::certificate_text_renders() const {
@@ -183,10 +201,10 @@ std::uint64_t ExporterCollectable::certificate_text_renders() const {
   return certificate_text_renders_;
 }
 
-std::string ExporterCollectable::scrape() const { return *scrape_shared(); }
+std::string ExporterCollectable::scrape() const { return scrape_shared()->joined(); }
 
-std::shared_ptr<const std::string> ExporterCollectable::scrape_shared() const {
-  using Text = std::shared_ptr<const std::string>;
+std::shared_ptr<const ScrapeText> ExporterCollectable::scrape_shared() const {
+  using Text = std::shared_ptr<const ScrapeText>;
   std::promise<Text> promise;
   {
     std::unique_lock lock(render_mutex_);
@@ -206,7 +224,7 @@ std::shared_ptr<const std::string> ExporterCollectable::scrape_shared() const {
     }
   } reset{this};
   try {
-    Text text = std::make_shared<const std::string>(render(*collect_snapshot()));
+    Text text = std::make_shared<const ScrapeText>(render(*collect_snapshot()));
     promise.set_value(text);
     return text;
   } catch (...) {

@@ -25,6 +25,14 @@ namespace ndes {
 // Unix seconds now.
 std::int64_t unix_now();
 
+// One rendering of /metrics: texts to send one after the other. The first, the
+// certificate series, is kept and shared from scrape to scrape while no collector's
+// certificate list changed, so a warm scrape neither builds nor copies it.
+struct ScrapeText {
+  std::vector<std::shared_ptr<const std::string>> parts;
+  std::string joined() const;
+};
+
 // The results of one run of every collector.
 struct Snapshot {
   std::vector<CollectorResult> results;
@@ -61,7 +69,7 @@ class ExporterCollectable : public prometheus::Collectable {
   // and get the same text, so N concurrent scrapers cost one collection, one set of
   // families and one text (CPU and peak memory), as the files collector's single
   // scan already does for parsing.
-  std::shared_ptr<const std::string> scrape_shared() const;
+  std::shared_ptr<const ScrapeText> scrape_shared() const;
 
   // How often a collector's certificate series were made into text: once per change
   // of its certificate list, not once per scrape (issue #9's warm scrape).
@@ -74,11 +82,14 @@ class ExporterCollectable : public prometheus::Collectable {
   mutable std::mutex mutex_;
   mutable std::shared_ptr<const Snapshot> last_;
   mutable std::mutex render_mutex_;
-  mutable std::optional<std::shared_future<std::shared_ptr<const std::string>>> rendering_;
+  mutable std::optional<std::shared_future<std::shared_ptr<const ScrapeText>>> rendering_;
 
   // serialize(Collect()) for `snapshot`, with the certificate series' text reused
   // while every collector hands out the same certificate lists.
-  std::string render(const Snapshot& snapshot) const;
+  ScrapeText render(const Snapshot& snapshot) const;
+  // certificate_text_ joined under one header per family. Called with
+  // certificate_text_mutex_ held.
+  std::string join_certificate_text() const;
   // One collector's certificate series as text, family by family, for the list it
   // was made from.
   struct CertificateText {
@@ -86,7 +97,8 @@ class ExporterCollectable : public prometheus::Collectable {
     std::vector<FamilyText> families;
   };
   mutable std::mutex certificate_text_mutex_;
-  mutable std::vector<CertificateText> certificate_text_;  // by collector, as collectors_
+  mutable std::vector<CertificateText> certificate_text_;          // by collector, as collectors_
+  mutable std::shared_ptr<const std::string> certificate_series_;  // all of them, joined
   mutable std::uint64_t certificate_text_renders_ = 0;
 };
 

@@ -145,7 +145,7 @@ int run(ndes::ExporterConfig config) {
   server.route(telemetry_path, [&exporter, &server](const ndes::Request&) {
     ndes::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.shared_body = exporter->scrape_shared();
+    r.shared_parts = exporter->scrape_shared()->parts;
     r.body = ndes::serialize(server.metric_families());
     return r;
   });

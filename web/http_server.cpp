@@ -50,8 +50,11 @@ void write_response(mg_connection* conn, const Request& request, const Response&
                     const std::vector<std::pair<std::string, std::string>>& config_headers) {
   mg_response_header_start(conn, response.status);
   mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
-  const std::string_view head = response.shared_body ? *response.shared_body : std::string_view{};
-  const std::string length = std::to_string(head.size() + response.body.size());
+  std::size_t size = response.body.size();
+  for (const auto& part : response.shared_parts) {
+    size += part ? part->size() : 0;
+  }
+  const std::string length = std::to_string(size);
   mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
   for (const auto& [name, value] : response.headers) {
     mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
@@ -63,8 +66,10 @@ void write_response(mg_connection* conn, const Request& request, const Response&
   if (request.method == "HEAD") {
     return;
   }
-  if (!head.empty()) {
-    mg_write(conn, head.data(), head.size());
+  for (const auto& part : response.shared_parts) {
+    if (part && !part->empty()) {
+      mg_write(conn, part->data(), part->size());
+    }
   }
   if (!response.body.empty()) {
     mg_write(conn, response.body.data(), response.body.size());

@@ -49,10 +49,11 @@ struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-  // When set, sent before `body` without a copy: one text answers many requests
-  // (concurrent scrapes share one rendering of /metrics; `body` then carries the
-  // per-request rest, the web layer's own metrics).
-  std::shared_ptr<const std::string> shared_body;
+  // Sent before `body`, in order, without a copy: texts that answer many requests
+  // (concurrent scrapes share one rendering of /metrics, whose certificate series
+  // are kept between scrapes; `body` then carries the per-request rest, the web
+  // layer's own metrics).
+  std::vector<std::shared_ptr<const std::string>> shared_parts;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 
   static Response text(int status, std::string body);

@@ -351,9 +351,15 @@ TEST(ExporterCollectableTest, AScrapeIsCollectSerializedAndKeepsTheTextOfUnchang
   EXPECT_EQ(headers("ndes_certificate_has_private_key"), 1U);
   EXPECT_THAT(text, HasSubstr("thumbprint=\"CC\""));
 
-  // The same lists again: the same text, none of it made again.
+  // The same lists again: the same text, none of it made again, and the
+  // certificate series sent from the very same string (not a copy).
   EXPECT_EQ(exporter.scrape(), text);
   EXPECT_EQ(exporter.certificate_text_renders(), 2U);
+  const auto first = exporter.scrape_shared();
+  const auto second = exporter.scrape_shared();
+  ASSERT_EQ(first->parts.size(), 2U);
+  EXPECT_EQ(first->parts.front(), second->parts.front());
+  EXPECT_NE(first->parts.back(), second->parts.back());  // status: made each scrape
 
   // One collector's list changes: only its part is made again, and it shows.
   files_collector->set(CertificateList{record("files", "DD", std::nullopt)});
