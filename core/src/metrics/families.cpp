@@ -173,6 +173,9 @@ std::vector<FamilyText> certificate_family_texts(const CollectorResult& result) 
   // the families of 10,000 at once (18 label strings per series) were the largest
   // part of a cold scan's peak memory.
   constexpr std::size_t kBatch = 256;
+  // In certificate_families' order without sorting: the first batch that adds a
+  // certificate adds NotAfter and NotBefore together, and the private-key family,
+  // the last one, can only come then or in a later batch.
   std::vector<FamilyText> out;
   std::unordered_set<std::string> seen;
   const CertificateList& list = result.certificates;
@@ -189,15 +192,6 @@ std::vector<FamilyText> certificate_family_texts(const CollectorResult& result) 
       it->samples += serialize_samples(family);
     }
   }
-  // In certificate_families' order, whichever batch a family first appeared in.
-  const auto rank = [](const std::string& name) {
-    return name == "ndes_certificate_not_after_timestamp_seconds"    ? 0
-           : name == "ndes_certificate_not_before_timestamp_seconds" ? 1
-                                                                     : 2;
-  };
-  std::stable_sort(out.begin(), out.end(), [&](const FamilyText& a, const FamilyText& b) {
-    return rank(a.name) < rank(b.name);
-  });
   return out;
 }
 
