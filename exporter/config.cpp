@@ -15,12 +15,12 @@
 #ifdef _WIN32
 #include "collectors/certstore/store_name.h"
 #endif
-#include "web/http_server.h"
-#include "web/yaml_kind.h"
 #include "exporter/probe_config_yaml.h"
 #include "exporter/renew_hook_view.h"
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
+#include "web/http_server.h"
+#include "web/yaml_kind.h"
 
 namespace ndes {
 namespace {
@@ -212,6 +212,20 @@ std::string set_max_file_size(ExporterConfig& cfg, const Values& v) {
   return "";
 }
 
+// A true/false setting into `target`; "" or what is wrong with the value.
+std::string set_bool(bool& target, const Values& v) {
+  const auto b = parse_bool(v.back());
+  if (!b) {
+    return quote_value(v.back()) + " is not true or false";
+  }
+  target = *b;
+  return "";
+}
+
+std::string set_files_watch(ExporterConfig& cfg, const Values& v) {
+  return set_bool(cfg.files.watch, v);
+}
+
 std::string set_log_level(ExporterConfig& cfg, const Values& v) {
   auto err = one_of(v.back(), {"debug", "info", "warn", "error"});
   if (err.empty()) {
@@ -228,14 +242,7 @@ std::string set_log_format(ExporterConfig& cfg, const Values& v) {
   return err;
 }
 
-std::string set_demo(ExporterConfig& cfg, const Values& v) {
-  const auto b = parse_bool(v.back());
-  if (!b) {
-    return quote_value(v.back()) + " is not true or false";
-  }
-  cfg.demo = *b;
-  return "";
-}
+std::string set_demo(ExporterConfig& cfg, const Values& v) { return set_bool(cfg.demo, v); }
 
 std::string set_demo_dir(ExporterConfig& cfg, const Values& v) {
   if (v.back().empty()) {
@@ -467,6 +474,10 @@ const std::vector<Setting>& settings() {
       {"collector.files.max-file-size", Kind::text, "BYTES",
        "Larger files are reported as too_large (bytes; KiB/MiB/KB/MB suffixes)", "1MiB",
        set_max_file_size, nullptr},
+      {"collector.files.watch", Kind::flag, "",
+       "Watch the roots for changes (inotify) and walk them only after one; =false walks them "
+       "on every scrape (network file systems always are)",
+       "true", set_files_watch, nullptr},
 #ifdef _WIN32
       {"collector.certstore.store", Kind::list, "STORE",
        "Windows certificate store to read, Location\\Name (repeatable)", "LocalMachine\\My",
@@ -557,10 +568,8 @@ struct Section {
 
 const std::vector<Section>& sections() {
   static const std::vector<Section> table = {
-      {"templates", read_templates},
-      {"modules", read_probe_modules},
-      {"targets", read_probe_targets},
-      {"crl", read_crl_section},
+      {"templates", read_templates},   {"modules", read_probe_modules},
+      {"targets", read_probe_targets}, {"crl", read_crl_section},
       {"probes", read_probes_section},
   };
   return table;

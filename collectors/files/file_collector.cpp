@@ -50,23 +50,33 @@ CollectorResult FileCollector::collect() {
   CollectorResult result = scan_timed();
   std::uint64_t parses = 0;
   std::uint64_t scans = 0;
+  std::uint64_t walks = 0;
+  bool watching = false;
   {
     std::lock_guard lock(mutex_);
     parses = scanner_.parses();
+    walks = scanner_.walks();
+    watching = scanner_.watching();
     scans = ++scans_;
   }
-  // Counters that prove the cache works: a warm scrape adds a scan, not a parse.
-  result.samples.push_back(Sample{"ndes_files_parsed_total",
-                                  "Files parsed since start; unchanged files are not parsed again.",
-                                  SampleType::counter,
-                                  {},
-                                  static_cast<double>(parses)});
-  result.samples.push_back(Sample{"ndes_files_scans_total",
-                                  "Scans of the configured roots since start; concurrent "
-                                  "scrapes share one scan.",
-                                  SampleType::counter,
-                                  {},
-                                  static_cast<double>(scans)});
+  const auto add = [&result](const char* name, const char* help, SampleType type, double v) {
+    result.samples.push_back(Sample{name, help, type, {}, v});
+  };
+  // Counters that prove the cache works: a warm scrape adds a scan, not a parse, and
+  // with the change watch not even a walk.
+  add("ndes_files_parsed_total", "Files parsed since start; unchanged files are not parsed again.",
+      SampleType::counter, static_cast<double>(parses));
+  add("ndes_files_scans_total",
+      "Scans of the configured roots since start; concurrent scrapes share one scan.",
+      SampleType::counter, static_cast<double>(scans));
+  add("ndes_files_walks_total",
+      "Scans that walked the roots; a scan of a watched tree in which nothing changed walks "
+      "nothing.",
+      SampleType::counter, static_cast<double>(walks));
+  add("ndes_files_change_watch_active",
+      "1 if the roots are watched for changes (inotify) and an unchanged tree is not walked; 0 "
+      "if every scrape walks them.",
+      SampleType::gauge, watching ? 1.0 : 0.0);
   promise.set_value(result);
   {
     std::lock_guard lock(mutex_);

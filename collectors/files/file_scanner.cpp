@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <system_error>
@@ -136,7 +137,7 @@ ReadOutcome read_file(const std::string& path, std::uintmax_t limit) {
 }
 
 std::optional<std::string> read_passphrase(const std::string& file, std::string& problem) {
-  auto r = read_file(file, 64 * 1024);
+  auto r = read_file(file, std::uintmax_t{64} * 1024);
   if (r.error) {
     problem = "cannot read passphrase file " + file + ": " + r.error.message();
     return std::nullopt;
@@ -172,8 +173,11 @@ bool racy_timestamp(std::int64_t mtime_ns, std::int64_t read_started_ns) {
   return mtime_ns > read_started_ns - kRacyWindowNs;
 }
 
-WalkResult walk_root(const std::string& root) {
+WalkResult walk_root(const std::string& root, ChangeWatch* watch) {
   WalkResult out;
+  if (watch != nullptr) {
+    watch->add_checked(root);  // itself a link, or below one, retargeted unseen
+  }
   std::error_code ec;
   const fs::file_status st = fs::status(root, ec);
   if (ec || !fs::exists(st)) {
@@ -222,6 +226,9 @@ WalkResult walk_root(const std::string& root) {
       }
       continue;
     }
+    if (watch != nullptr) {
+      watch->add_directory(dir.string());  // before the listing: no change slips between
+    }
     std::error_code dec;
     fs::directory_iterator it(dir, dec);
     if (dec) {
@@ -235,7 +242,12 @@ WalkResult walk_root(const std::string& root) {
                                           "cannot list " + dir.string() + ": " + dec.message()));
         break;
       }
+      std::error_code lec;
+      const bool link = it->is_symlink(lec);  // the listing's d_type: no system call
       std::error_code sec;
+      if (link && watch != nullptr) {
+        watch->add_checked(it->path().string());
+      }
       const auto facts = stat_entry(it->path(), sec);  // follows links
       if (!facts) {
         if (sec == std::errc::too_many_symbolic_link_levels) {
@@ -247,7 +259,7 @@ WalkResult walk_root(const std::string& root) {
         if (vanished(sec)) {
           continue;  // deleted since the listing
         }
-        if (it->is_symlink(sec)) {
+        if (link) {
           continue;  // a dangling link is nothing to read
         }
         out.errors.push_back(
@@ -332,7 +344,7 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
     rec.origin = Origin{kCollector, source, file.path};
     rec.role = classify(cert);
     rec.cert = std::move(cert);
-    entry.certificates.push_back(std::move(rec));
+    entry.fresh.push_back(std::move(rec));
   }
   if (parsed.error) {
     std::string detail = file.path + ": " + parsed.detail;
@@ -357,29 +369,52 @@ bool FileScanner::still_same(const FoundFile& file, CacheEntry& entry) const {
 CollectorResult FileScanner::scan() {
   CollectorResult result;
   result.collector = kCollector;
-  ++scan_number_;
   bool changed = false;
-  std::vector<const CacheEntry*> in_order;  // this scan's entries, in walk order
+  std::vector<CacheEntry*> in_order;  // this scan's entries, in walk order
   in_order.reserve(cache_.size());
 
+  // A changed passphrase must re-parse the files it applies to, watched or not.
+  std::vector<RootPassphrase> passphrases;
+  passphrases.reserve(config_.roots.size());
+  std::vector<std::size_t> passphrase_hashes;
   for (const auto& root : config_.roots) {
     result.sources.push_back(root.path);
-    const auto& passphrase_file =
+    const auto& file =
         root.pkcs12_passphrase_file ? root.pkcs12_passphrase_file : config_.pkcs12_passphrase_file;
-    std::optional<std::string> passphrase;
-    std::string passphrase_problem;
-    if (passphrase_file) {
-      passphrase = read_passphrase(*passphrase_file, passphrase_problem);
-      if (!passphrase) {
-        spdlog::warn("files collector: {}", passphrase_problem);
+    RootPassphrase p;
+    if (file) {
+      p.passphrase = read_passphrase(*file, p.problem);
+      if (!p.passphrase) {
+        spdlog::warn("files collector: {}", p.problem);
       }
     }
-    // A changed passphrase must re-parse the files it applies to.
-    const std::size_t passphrase_hash = passphrase ? std::hash<std::string>{}(*passphrase) : 0;
+    p.hash = p.passphrase ? std::hash<std::string>{}(*p.passphrase) : 0;
+    passphrase_hashes.push_back(p.hash);
+    passphrases.push_back(std::move(p));
+  }
 
-    WalkResult walk = walk_root(root.path);
+  // Nothing under the roots changed since the last walk: no walk, the same list.
+  if (config_.watch && scan_number_ > 0 && passphrase_hashes == last_passphrase_hashes_ &&
+      watch_.unchanged()) {
+    result.certificates = certificates_;
+    result.errors = errors_;
+    return result;
+  }
+  ++scan_number_;
+  ++walks_;
+  if (config_.watch) {
+    watch_.restart();
+  }
+  last_passphrase_hashes_ = std::move(passphrase_hashes);
+
+  for (std::size_t r = 0; r < config_.roots.size(); ++r) {
+    const FilesRoot& root = config_.roots[r];
+    const RootPassphrase& pass = passphrases[r];
+    WalkResult walk = walk_root(root.path, config_.watch ? &watch_ : nullptr);
     for (auto& e : walk.errors) {
       spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
+      // Only a walk reports these: the next scrape must walk again to report them.
+      watch_.give_up(e.detail);
       result.errors.push_back(std::move(e));
     }
     for (const auto& file : walk.files) {
@@ -390,9 +425,9 @@ CollectorResult FileScanner::scan() {
       }
       const bool unchanged =
           !inserted && entry.size == file.size && entry.mtime_ns == file.mtime_ns &&
-          entry.passphrase_hash == passphrase_hash && (!entry.racy || still_same(file, entry));
+          entry.passphrase_hash == pass.hash && (!entry.racy || still_same(file, entry));
       if (!unchanged) {
-        entry = load(file, root, passphrase_hash, passphrase, passphrase_problem);
+        entry = load(file, root, pass.hash, pass.passphrase, pass.problem);
         for (const auto& e : entry.errors) {
           spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
         }
@@ -414,10 +449,27 @@ CollectorResult FileScanner::scan() {
   // Nothing changed: the same list as last time, shared, not copied (a warm scan of
   // 10,000 files used to spend most of its time copying and freeing records).
   if (changed || scan_number_ == 1) {
-    std::vector<CertificateRecord> certificates;
-    std::vector<ReadErrorRecord> errors;
+    // Each record is kept once, in the list: a new file's records move into it, an
+    // unchanged file's are copied from the last list (which the exporter may still be
+    // serving, so it is not taken apart).
+    std::size_t total = 0;
     for (const CacheEntry* e : in_order) {
-      certificates.insert(certificates.end(), e->certificates.begin(), e->certificates.end());
+      total += e->fresh.empty() ? e->count : e->fresh.size();
+    }
+    std::vector<CertificateRecord> certificates;
+    certificates.reserve(total);
+    std::vector<ReadErrorRecord> errors;
+    for (CacheEntry* e : in_order) {
+      const std::size_t first = certificates.size();
+      if (!e->fresh.empty()) {
+        std::move(e->fresh.begin(), e->fresh.end(), std::back_inserter(certificates));
+        e->fresh = {};
+      } else {
+        const auto old = certificates_.begin() + static_cast<std::ptrdiff_t>(e->first);
+        certificates.insert(certificates.end(), old, old + static_cast<std::ptrdiff_t>(e->count));
+      }
+      e->first = first;
+      e->count = certificates.size() - first;
       errors.insert(errors.end(), e->errors.begin(), e->errors.end());
     }
     certificates_ = CertificateList(std::move(certificates));

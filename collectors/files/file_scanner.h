@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "files/change_watch.h"
 #include "ndes/collect/records.h"
 #include "ndes/config.h"
 
@@ -35,8 +37,9 @@ inline constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 bool racy_timestamp(std::int64_t mtime_ns, std::int64_t read_started_ns);
 
 // Lists the regular files under `root` (a file or a directory), following symbolic
-// links but never the same directory twice, so link loops end.
-WalkResult walk_root(const std::string& root);
+// links but never the same directory twice, so link loops end. With a watch, each
+// directory is watched before it is listed, and the root and every link are checked.
+WalkResult walk_root(const std::string& root, ChangeWatch* watch = nullptr);
 
 class FileScanner {
  public:
@@ -47,6 +50,10 @@ class FileScanner {
 
   // How many files have been parsed since start (a warm scan parses none).
   std::uint64_t parses() const { return parses_.load(); }
+  // How many scans walked the roots (a scan of a watched, unchanged tree walks none).
+  std::uint64_t walks() const { return walks_.load(); }
+  // Whether the last walk is being watched for changes (see ChangeWatch).
+  bool watching() const { return config_.watch && watch_.active(); }
 
  private:
   struct CacheEntry {
@@ -55,9 +62,19 @@ class FileScanner {
     std::size_t passphrase_hash = 0;
     std::size_t content_hash = 0;  // of the bytes parsed
     bool racy = false;             // see kRacyWindowNs: check the bytes on the next scan
-    std::vector<CertificateRecord> certificates;
+    // Records parsed by this scan, until they move into the list; after that the
+    // entry's records are certificates_[first, first + count).
+    std::vector<CertificateRecord> fresh;
+    std::size_t first = 0;
+    std::size_t count = 0;
     std::vector<ReadErrorRecord> errors;
     std::uint64_t seen_in_scan = 0;  // the last scan that found the file
+  };
+
+  struct RootPassphrase {
+    std::optional<std::string> passphrase;
+    std::string problem;  // why it could not be read
+    std::size_t hash = 0;
   };
 
   CacheEntry load(const FoundFile& file, const FilesRoot& root, std::size_t passphrase_hash,
@@ -77,6 +94,9 @@ class FileScanner {
   CertificateList certificates_;
   std::vector<ReadErrorRecord> errors_;
   std::atomic<std::uint64_t> parses_{0};  // read by other threads for metrics
+  std::atomic<std::uint64_t> walks_{0};
+  ChangeWatch watch_;
+  std::vector<std::size_t> last_passphrase_hashes_;  // per root, as of the last walk
 };
 
 }  // namespace ndes::files

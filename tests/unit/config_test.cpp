@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "web/http_server.h"
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
 #include "support/run.h"
+#include "web/http_server.h"
 
 namespace ndes {
 namespace {
@@ -84,6 +84,7 @@ TEST(ConfigTest, DefaultsWithoutArguments) {
   EXPECT_TRUE(cfg.files.roots.empty());
   EXPECT_FALSE(cfg.files.pkcs12_passphrase_file.has_value());
   EXPECT_EQ(cfg.files.max_file_size, 1024U * 1024U);
+  EXPECT_TRUE(cfg.files.watch);
   EXPECT_TRUE(cfg.template_names.empty());
   EXPECT_FALSE(cfg.demo);
   EXPECT_EQ(cfg.demo_dir, "");
@@ -99,6 +100,7 @@ TEST(ConfigTest, EveryFlag) {
       "/var/lib/ndes/certs",
       "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
       "--collector.files.max-file-size=512KiB",
+      "--collector.files.watch=false",
       "--log.level=debug",
       "--log.format=json",
       "--demo",
@@ -113,6 +115,7 @@ TEST(ConfigTest, EveryFlag) {
   EXPECT_FALSE(cfg.files.roots[0].pkcs12_passphrase_file.has_value());
   EXPECT_EQ(cfg.files.pkcs12_passphrase_file, "/etc/ndes/pfx.pass");
   EXPECT_EQ(cfg.files.max_file_size, 512U * 1024U);
+  EXPECT_FALSE(cfg.files.watch);
   EXPECT_EQ(cfg.log_level, "debug");
   EXPECT_EQ(cfg.log_format, "json");
   EXPECT_TRUE(cfg.demo);
@@ -153,8 +156,8 @@ TEST(ConfigTest, HelpAndVersionExitZero) {
   for (const char* flag :
        {"--web.listen-address", "--web.telemetry-path", "--config.file", "--collectors.enabled",
         "--collector.files.path", "--collector.files.pkcs12-passphrase-file",
-        "--collector.files.max-file-size", "--log.level", "--log.format", "--demo", "--demo.dir",
-        "--version"}) {
+        "--collector.files.max-file-size", "--collector.files.watch", "--log.level", "--log.format",
+        "--demo", "--demo.dir", "--version"}) {
     EXPECT_THAT(help.message, HasSubstr(flag));
   }
   EXPECT_THAT(help.message, HasSubstr(":10227"));
@@ -216,6 +219,8 @@ TEST(ConfigTest, BadValuesNameTheFlag) {
                          "with /"));
   EXPECT_THAT(parse_error({"--web.telemetry-path=/"}),
               StartsWith("ndes_exporter: error: --web.telemetry-path: "));
+  EXPECT_THAT(parse_error({"--collector.files.watch=sometimes"}),
+              HasSubstr("--collector.files.watch"));
   EXPECT_THAT(parse_error({"--collector.files.max-file-size=lots"}),
               StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"lots\" is not "
                          "a size"));
@@ -261,6 +266,7 @@ collector:
       - /var/lib/ndes/certs
     pkcs12-passphrase-file: /etc/ndes/pfx.pass
     max-file-size: 512KiB
+    watch: false
 log:
   level: debug
   format: json
@@ -277,6 +283,7 @@ demo:
       "--collector.files.path=/var/lib/ndes/certs",
       "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
       "--collector.files.max-file-size=512KiB",
+      "--collector.files.watch=false",
       "--log.level=debug",
       "--log.format=json",
       "--demo",
@@ -290,6 +297,8 @@ demo:
   EXPECT_EQ(from_file.files.roots[1].path, "/var/lib/ndes/certs");
   EXPECT_EQ(from_file.files.pkcs12_passphrase_file, from_flags.files.pkcs12_passphrase_file);
   EXPECT_EQ(from_file.files.max_file_size, from_flags.files.max_file_size);
+  EXPECT_FALSE(from_file.files.watch);
+  EXPECT_FALSE(from_flags.files.watch);
   EXPECT_EQ(from_file.log_level, from_flags.log_level);
   EXPECT_EQ(from_file.log_format, from_flags.log_format);
   EXPECT_EQ(from_file.demo, from_flags.demo);

@@ -208,5 +208,148 @@ TEST_F(FileCollectorTest, ARacyFileThatDidNotChangeIsNotParsedAgain) {
   EXPECT_EQ(again.certificates.size(), 2U);
 }
 
+// The change watch (inotify): a tree in which nothing changed is not walked again, and
+// every way a certificate can change under the roots still reaches the next scrape.
+class WatchedTreeTest : public FileCollectorTest {
+ protected:
+  std::vector<std::string> thumbprints(const CollectorResult& r) {
+    std::vector<std::string> out;
+    for (const auto& c : r.certificates) {
+      out.push_back(c.cert.thumbprint);
+    }
+    return out;
+  }
+  fs::path issue(const std::string& name) {
+    const auto now = now_seconds();
+    return pki_->issue(name, "ssl", now - kDay, now + 40 * kDay);
+  }
+};
+
+TEST_F(WatchedTreeTest, AnUnchangedTreeIsNotWalkedAgain) {
+  FileScanner scanner(config_.files);
+  const auto first = scanner.scan();
+  EXPECT_TRUE(scanner.watching());
+  const auto second = scanner.scan();
+  const auto third = scanner.scan();
+  EXPECT_EQ(scanner.walks(), 1U);
+  EXPECT_EQ(scanner.parses(), 2U);
+  EXPECT_TRUE(third.certificates.same_as(first.certificates));
+  EXPECT_EQ(third.sources, first.sources);
+}
+
+TEST_F(WatchedTreeTest, FilesAddedRenamedInOrRemovedAreSeen) {
+  FileScanner scanner(config_.files);
+  scanner.scan();
+  fs::create_directories(store_ / "new" / "deeper");
+  const fs::path c = issue("c");
+  fs::copy_file(c, store_ / "new" / "deeper" / "c.pem");
+  EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(c)));
+
+  scanner.scan();  // new/deeper is watched now
+  const fs::path d = issue("d");
+  fs::copy_file(d, tmp_.path() / "d.pem");
+  fs::rename(tmp_.path() / "d.pem", store_ / "new" / "deeper" / "d.pem");
+  EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(d)));
+
+  fs::remove(store_ / "new" / "deeper" / "c.pem");
+  EXPECT_THAT(thumbprints(scanner.scan()),
+              ::testing::Not(::testing::Contains(test::openssl_thumbprint(c))));
+  EXPECT_EQ(scanner.walks(), 4U);  // the third scan, with nothing changed, walked nothing
+}
+
+TEST_F(WatchedTreeTest, ASameSizeSameMtimeRewriteIsSeen) {
+  const fs::path c = issue("c");
+  const std::size_t size = std::max(read_all(store_ / "a.pem").size(), read_all(c).size()) + 64;
+  test::write_file(store_ / "a.pem", padded_pem(pki_->dir() / "a.pem", size));
+  FileScanner scanner(config_.files);
+  scanner.scan();
+  scanner.scan();
+  const auto mtime = fs::last_write_time(store_ / "a.pem");
+  test::write_file(store_ / "a.pem", padded_pem(c, size));
+  fs::last_write_time(store_ / "a.pem", mtime);
+  EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(c)));
+}
+
+// Links leave the watched folders: a linked file's target is watched itself, and a
+// link retargeted where nothing is watched is caught by stat on every scrape.
+TEST_F(WatchedTreeTest, ChangesBehindSymbolicLinksAreSeen) {
+  const fs::path outside = tmp_.path() / "outside";
+  fs::create_directories(outside / "v1");
+  fs::create_directories(outside / "v2");
+  const fs::path c1 = issue("c1");
+  const fs::path c2 = issue("c2");
+  fs::copy_file(c1, outside / "v1" / "c.pem");
+  fs::copy_file(c2, outside / "v2" / "c.pem");
+  fs::create_directory_symlink("v1", outside / "current");
+  fs::create_symlink(outside / "current" / "c.pem", store_ / "c.pem");
+  FileScanner scanner(config_.files);
+  EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(c1)));
+  scanner.scan();
+  EXPECT_EQ(scanner.walks(), 1U);
+
+  fs::remove(outside / "current");
+  fs::create_directory_symlink("v2", outside / "current");
+  const auto retargeted = thumbprints(scanner.scan());
+  EXPECT_THAT(retargeted, ::testing::Contains(test::openssl_thumbprint(c2)));
+  EXPECT_THAT(retargeted, ::testing::Not(::testing::Contains(test::openssl_thumbprint(c1))));
+
+  scanner.scan();
+  const fs::path c3 = issue("c3");
+  const std::size_t size = std::max(read_all(c2).size(), read_all(c3).size()) + 64;
+  test::write_file(outside / "v2" / "c.pem", padded_pem(c2, size));
+  scanner.scan();
+  const auto mtime = fs::last_write_time(outside / "v2" / "c.pem");
+  test::write_file(outside / "v2" / "c.pem", padded_pem(c3, size));
+  fs::last_write_time(outside / "v2" / "c.pem", mtime);  // only an event can tell
+  EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(c3)));
+}
+
+TEST_F(WatchedTreeTest, APassphraseChangeIsSeenWithoutAFileEvent) {
+  const fs::path pass = tmp_.path() / "pfx.pass";
+  test::write_file(pass, "first\n");
+  config_.files.pkcs12_passphrase_file = pass.string();
+  test::write_pfx(pki_->dir() / "a.pem", pki_->dir() / "a.key", store_ / "a.pfx", "second");
+  FileScanner scanner(config_.files);
+  const auto wrong = scanner.scan();
+  ASSERT_EQ(wrong.errors.size(), 1U);
+  EXPECT_EQ(wrong.errors[0].reason, ReadError::bad_passphrase);
+  scanner.scan();
+  test::write_file(pass, "second\n");
+  const auto right = scanner.scan();
+  EXPECT_TRUE(right.errors.empty());
+  EXPECT_EQ(right.certificates.size(), 3U);
+}
+
+TEST_F(WatchedTreeTest, ATreeWithErrorsIsWalkedOnEveryScan) {
+  config_.files.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
+  FileScanner scanner(config_.files);
+  scanner.scan();
+  const auto again = scanner.scan();
+  EXPECT_FALSE(scanner.watching());
+  EXPECT_EQ(scanner.walks(), 2U);
+  ASSERT_EQ(again.errors.size(), 1U);  // still reported
+  EXPECT_EQ(again.certificates.size(), 2U);
+}
+
+TEST_F(WatchedTreeTest, WatchOffWalksOnEveryScan) {
+  config_.files.watch = false;
+  FileScanner scanner(config_.files);
+  scanner.scan();
+  scanner.scan();
+  EXPECT_FALSE(scanner.watching());
+  EXPECT_EQ(scanner.walks(), 2U);
+  EXPECT_EQ(scanner.parses(), 2U);
+}
+
+TEST(RemoteFileSystemTest, NetworkFileSystemsAreNotTrustedToSendEvents) {
+  EXPECT_TRUE(remote_file_system(0x6969));       // NFS
+  EXPECT_TRUE(remote_file_system(0xFF534D42));   // CIFS
+  EXPECT_TRUE(remote_file_system(0xFE534D42));   // SMB2
+  EXPECT_TRUE(remote_file_system(0x65735546));   // FUSE
+  EXPECT_FALSE(remote_file_system(0xEF53));      // ext4
+  EXPECT_FALSE(remote_file_system(0x01021994));  // tmpfs
+  EXPECT_FALSE(remote_file_system(0x58465342));  // XFS
+}
+
 }  // namespace
 }  // namespace ndes::files

@@ -21,7 +21,9 @@ struct FilesRoot {
 struct FilesCollectorConfig {
   std::vector<FilesRoot> roots;
   std::optional<std::string> pkcs12_passphrase_file;
-  std::size_t max_file_size = 1024 * 1024;  // larger files are too_large errors
+  std::size_t max_file_size = std::size_t{1024} * 1024;  // larger files are too_large errors
+  // Watch the roots for changes (inotify) and skip the walk while nothing changed.
+  bool watch = true;
 };
 
 // The `certstore` collector (Windows): system certificate stores, read-only.
@@ -66,7 +68,7 @@ struct IisCollectorConfig {
 // One event log query: a log (channel) and, optionally, one provider and event IDs.
 struct EventlogSource {
   std::string log;
-  std::string provider;            // "" = every provider of the log
+  std::string provider;             // "" = every provider of the log
   std::vector<unsigned> event_ids;  // empty = every event
 };
 
@@ -76,7 +78,7 @@ struct EventlogCollectorConfig {
       {"Microsoft-Intune-CertificateConnectors/Admin", "", {}},
       {"Microsoft-Intune-CertificateConnectors/Operational", "", {}},
   };
-  unsigned max_events_per_scrape = 1000;  // per source; the rest waits for the next scrape
+  unsigned max_events_per_scrape = 1000;   // per source; the rest waits for the next scrape
   unsigned look_back_seconds = 24 * 3600;  // events this old at start are counted
   // "" = the live event log; else a directory of exported event XML read instead
   // (offline analysis of an export; tests where the event log API is missing).
@@ -94,13 +96,13 @@ struct ExporterConfig {
   FilesCollectorConfig files;
   TemplateNames template_names;  // v2 template OID -> name
   bool demo = false;
-  std::string demo_dir;  // where the demo store is generated; "" = a temp dir
-  ProbeConfig probes;    // /probe modules and static probe targets
+  std::string demo_dir;                // where the demo store is generated; "" = a temp dir
+  ProbeConfig probes;                  // /probe modules and static probe targets
   CertstoreCollectorConfig certstore;  // Windows only
   RenewHookLinkConfig renew_hook;
-  ServicesCollectorConfig services;    // Windows only
-  IisCollectorConfig iis;              // Windows only
-  EventlogCollectorConfig eventlog;    // Windows only
+  ServicesCollectorConfig services;  // Windows only
+  IisCollectorConfig iis;            // Windows only
+  EventlogCollectorConfig eventlog;  // Windows only
 };
 
 }  // namespace ndes
