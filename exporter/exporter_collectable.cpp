@@ -135,8 +135,7 @@ ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
   ScrapeText out;
   {
     const std::lock_guard lock(certificate_text_mutex_);
-    bool changed =
-        certificate_series_ == nullptr || certificate_text_.size() != snapshot.results.size();
+    bool changed = !certificate_parts_ || certificate_text_.size() != snapshot.results.size();
     certificate_text_.resize(snapshot.results.size());
     for (std::size_t i = 0; i < snapshot.results.size(); ++i) {
       const CertificateList& list = snapshot.results[i].certificates;
@@ -150,9 +149,9 @@ ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
       changed = true;
     }
     if (changed) {
-      certificate_series_ = std::make_shared<const std::string>(join_certificate_text());
+      certificate_parts_ = certificate_parts();
     }
-    out.parts.push_back(certificate_series_);
+    out.parts = *certificate_parts_;
   }
   auto families = status_families(snapshot.results, snapshot.taken_at);
   families.push_back(build_info_family(build_info_));
@@ -160,32 +159,33 @@ ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
   return out;
 }
 
-std::string ExporterCollectable::join_certificate_text() const {
-  // The families in their order (certificate_families' order in every part).
+std::vector<std::shared_ptr<const std::string>> ExporterCollectable::certificate_parts() const {
+  // The families in their order (certificate_families' order in every collector's text).
   std::vector<std::string> names;
-  std::size_t size = 0;
-  for (const auto& part : certificate_text_) {
-    for (const auto& f : part.families) {
+  for (const auto& text : certificate_text_) {
+    for (const auto& f : text.families) {
       if (std::find(names.begin(), names.end(), f.name) == names.end()) {
         names.push_back(f.name);
       }
-      size += f.header.size() + f.samples.size();
     }
   }
-  std::string text;
-  text.reserve(size);
+  std::vector<std::shared_ptr<const std::string>> parts;
   for (const auto& name : names) {
     bool header = false;
-    for (const auto& part : certificate_text_) {
-      for (const auto& f : part.families) {
-        if (f.name == name) {
-          text.append(header ? "" : f.header).append(f.samples);
+    for (const auto& text : certificate_text_) {
+      for (const auto& f : text.families) {
+        if (f.name != name) {
+          continue;
+        }
+        if (!header) {
+          parts.push_back(f.header);
           header = true;
         }
+        parts.insert(parts.end(), f.samples.begin(), f.samples.end());
       }
     }
   }
-  return text;
+  return parts;
 }
 
 std::string ScrapeText::joined() const {

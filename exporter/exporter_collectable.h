@@ -87,9 +87,9 @@ class ExporterCollectable : public prometheus::Collectable {
   // serialize(Collect()) for `snapshot`, with the certificate series' text reused
   // while every collector hands out the same certificate lists.
   ScrapeText render(const Snapshot& snapshot) const;
-  // certificate_text_ joined under one header per family. Called with
-  // certificate_text_mutex_ held.
-  std::string join_certificate_text() const;
+  // certificate_text_ in order, one header per family, as parts of the answer (not
+  // joined). Called with certificate_text_mutex_ held.
+  std::vector<std::shared_ptr<const std::string>> certificate_parts() const;
   // One collector's certificate series as text, family by family, for the list it
   // was made from.
   struct CertificateText {
@@ -97,8 +97,9 @@ class ExporterCollectable : public prometheus::Collectable {
     std::vector<FamilyText> families;
   };
   mutable std::mutex certificate_text_mutex_;
-  mutable std::vector<CertificateText> certificate_text_;          // by collector, as collectors_
-  mutable std::shared_ptr<const std::string> certificate_series_;  // all of them, joined
+  mutable std::vector<CertificateText> certificate_text_;  // by collector, as collectors_
+  // All of them, as certificate_parts(); empty until the first render.
+  mutable std::optional<std::vector<std::shared_ptr<const std::string>>> certificate_parts_;
   mutable std::uint64_t certificate_text_renders_ = 0;
 };
 

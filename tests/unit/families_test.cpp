@@ -271,11 +271,15 @@ TEST(FamiliesTest, CertificateFamilyTextsInBatchesAreTheFamiliesSerialized) {
   const auto texts = certificate_family_texts(res);
   std::string joined;
   for (const auto& t : texts) {
-    joined += t.header + t.samples;
+    joined += *t.header;
+    for (const auto& part : t.samples) {
+      joined += *part;
+    }
   }
   EXPECT_EQ(joined, serialize(certificate_families(std::span(&res, 1))));
   ASSERT_EQ(texts.size(), 3U);
   EXPECT_EQ(texts[2].name, "ndes_certificate_has_private_key");
+  EXPECT_EQ(texts[0].samples.size(), 3U);  // 706 certificates, in batches of 256
   EXPECT_EQ(std::count(joined.begin(), joined.end(), '\n'), 700 * 2 + 300 + 3 * 2);
 }
 

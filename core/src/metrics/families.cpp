@@ -186,10 +186,13 @@ std::vector<FamilyText> certificate_family_texts(const CollectorResult& result) 
       auto it = std::find_if(out.begin(), out.end(),
                              [&](const FamilyText& t) { return t.name == family.name; });
       if (it == out.end()) {
-        out.push_back(FamilyText{family.name, serialize_header(family), {}});
+        out.push_back(FamilyText{
+            family.name, std::make_shared<const std::string>(serialize_header(family)), {}});
         it = out.end() - 1;
       }
-      it->samples += serialize_samples(family);
+      std::string samples = serialize_samples(family);
+      samples.shrink_to_fit();  // grown by appending: up to twice its size
+      it->samples.push_back(std::make_shared<const std::string>(std::move(samples)));
     }
   }
   return out;
