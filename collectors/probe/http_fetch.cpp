@@ -4,23 +4,20 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 
+#include "probe/curl_library.h"
 #include "probe/url.h"
 
 namespace ndes::probe {
 namespace {
 
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  decltype(&curl_easy_cleanup) cleanup;
+  void operator()(CURL* c) const { cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  decltype(&curl_slist_free_all) free_all;
+  void operator()(curl_slist* l) const { free_all(l); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
@@ -81,15 +78,20 @@ std::optional<ServerNameRewrite> rewrite_for_server_name(const std::string& url,
 }
 
 HttpFetchResult http_get(const std::string& url, const HttpFetchOptions& options) {
-  global_init_once();
   HttpFetchResult result;
+  const CurlLibrary* lib = curl_library(result.detail);
+  if (lib == nullptr) {
+    result.failure = FailureReason::connect_failed;  // no request could be made
+    return result;
+  }
+  const CurlLibrary& api = *lib;
   const long timeout_ms = remaining_ms(options.deadline);
   if (timeout_ms <= 0) {
     result.failure = FailureReason::timeout;
     result.detail = "no time left before the probe's deadline";
     return result;
   }
-  EasyPtr curl(curl_easy_init());
+  EasyPtr curl(api.easy_init(), EasyDeleter{api.easy_cleanup});
   if (!curl) {
     result.failure = FailureReason::connect_failed;
     result.detail = "curl_easy_init failed";
@@ -97,12 +99,12 @@ HttpFetchResult http_get(const std::string& url, const HttpFetchOptions& options
   }
   CURL* c = curl.get();
   std::string request_url = url;
-  SlistPtr connect_to;
+  SlistPtr connect_to(nullptr, SlistDeleter{api.slist_free_all});
   if (!options.tls.server_name.empty()) {
     if (auto rw = rewrite_for_server_name(url, options.tls.server_name)) {
       request_url = rw->url;
-      connect_to.reset(curl_slist_append(nullptr, rw->connect_to.c_str()));
-      curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
+      connect_to.reset(api.slist_append(nullptr, rw->connect_to.c_str()));
+      api.easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
     }
   }
   curl_slist* header_list = nullptr;
@@ -110,59 +112,58 @@ HttpFetchResult http_get(const std::string& url, const HttpFetchOptions& options
     std::string line = name;
     line += ": ";
     line += value;
-    if (curl_slist* next = curl_slist_append(header_list, line.c_str())) {
+    if (curl_slist* next = api.slist_append(header_list, line.c_str())) {
       header_list = next;
     }
   }
-  const SlistPtr headers(header_list);
+  const SlistPtr headers(header_list, SlistDeleter{api.slist_free_all});
   BodySink sink{&result.body, options.max_body_bytes};
   char error[CURL_ERROR_SIZE] = {};
 
-  curl_easy_setopt(c, CURLOPT_URL, request_url.c_str());
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // thread safety: no SIGALRM for DNS
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "ndes_exporter");
+  api.easy_setopt(c, CURLOPT_URL, request_url.c_str());
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // thread safety: no SIGALRM for DNS
+  api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  api.easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
+  api.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  api.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  api.easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+  api.easy_setopt(c, CURLOPT_USERAGENT, "ndes_exporter");
   // An empty proxy string disables proxies even when http_proxy is set in the
   // environment: only the module's proxy_url is used.
-  curl_easy_setopt(c, CURLOPT_PROXY, options.proxy_url.c_str());
+  api.easy_setopt(c, CURLOPT_PROXY, options.proxy_url.c_str());
   if (headers) {
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    api.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   }
   if (!options.tls.ca_file.empty()) {
-    curl_easy_setopt(c, CURLOPT_CAINFO, options.tls.ca_file.c_str());
+    api.easy_setopt(c, CURLOPT_CAINFO, options.tls.ca_file.c_str());
   }
   if (!options.tls.cert_file.empty()) {
-    curl_easy_setopt(c, CURLOPT_SSLCERT, options.tls.cert_file.c_str());
+    api.easy_setopt(c, CURLOPT_SSLCERT, options.tls.cert_file.c_str());
   }
   if (!options.tls.key_file.empty()) {
-    curl_easy_setopt(c, CURLOPT_SSLKEY, options.tls.key_file.c_str());
+    api.easy_setopt(c, CURLOPT_SSLKEY, options.tls.key_file.c_str());
   }
   if (options.tls.insecure_skip_verify) {
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 
-  const CURLcode rc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
+  const CURLcode rc = api.easy_perform(c);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
   char* content_type = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK &&
+  if (api.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK &&
       content_type != nullptr) {
     result.content_type = content_type;
   }
   char* effective = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK &&
-      effective != nullptr) {
+  if (api.easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective != nullptr) {
     result.effective_url = effective;
   }
   if (rc != CURLE_OK) {
@@ -171,7 +172,7 @@ HttpFetchResult http_get(const std::string& url, const HttpFetchOptions& options
       result.detail = "the answer is larger than max_body_bytes (" +
                       std::to_string(options.max_body_bytes) + " bytes)";
     } else {
-      result.detail = error[0] != '\0' ? std::string(error) : curl_easy_strerror(rc);
+      result.detail = error[0] != '\0' ? std::string(error) : api.easy_strerror(rc);
     }
     if (rc == CURLE_TOO_MANY_REDIRECTS) {
       result.detail = "more than " + std::to_string(kMaxRedirects) +

@@ -140,6 +140,26 @@ TEST_F(ScepProbeTest, NdesEndpointReportsCaAndBothRaCertsWithRoles) {
   EXPECT_EQ(select(s, "ndes_scep_capability").size(), 5U);
 }
 
+// libcurl (and the GnuTLS, Kerberos and LDAP libraries Debian's build brings) is
+// loaded by the first HTTP probe, not at start: an exporter that never probes over
+// HTTP does not carry it (bench/profiling.md, idle RSS).
+TEST_F(ScepProbeTest, LibcurlIsLoadedByTheFirstHttpProbeNotAtStart) {
+  const auto maps_libcurl = [](pid_t pid) {
+    const std::string maps = read_file(fs::path("/proc") / std::to_string(pid) / "maps");
+    return maps.find("/libcurl") != std::string::npos;
+  };
+  TempDir dir("ndes-probe-lazy");
+  ProbeExporter fresh(dir.path(), "modules:\n  ndes_scep:\n    prober: scep\n");
+  ASSERT_EQ(fresh.get("/metrics").status, 200);
+  EXPECT_FALSE(maps_libcurl(fresh.pid()));
+
+  TestHttpServer ndes;
+  ndes.on(kNdesPath, ndes_handler(p7b_, "application/x-x509-ca-ra-cert"));
+  const ProbeCall call = fresh.probe("ndes_scep", ndes.url("/certsrv/mscep/mscep.dll"));
+  EXPECT_EQ(value_of(call.samples, "probe_success"), 1) << call.response.body << fresh.log();
+  EXPECT_TRUE(maps_libcurl(fresh.pid()));
+}
+
 TEST_F(ScepProbeTest, NoContentTypeAndBase64BodyAreTolerated) {
   const RunResult b64 =
       run_command({"openssl", "base64", "-in", (tmp_->path() / "ra.p7b").string()});

@@ -35,6 +35,7 @@ class ProbeExporter {
                   const std::map<std::string, std::string>& headers = {});
   HttpResponse get(const std::string& path);
   std::string log() const { return process_->log(); }
+  pid_t pid() const { return process_->pid(); }
 
  private:
   int port_ = 0;
