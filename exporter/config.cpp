@@ -417,13 +417,22 @@ std::string set_web_config_file(ExporterConfig& cfg, const Values& v) {
   return "";
 }
 
-std::string set_web_max_requests(ExporterConfig& cfg, const Values& v) {
+// A count of 1 to 99999 into `target`; "" or what is wrong with the value.
+std::string set_web_count(int& target, const Values& v) {
   const auto n = parse_web_max_requests(v.back());
   if (!n) {
     return quote_value(v.back()) + " is not a number from 1 to 99999";
   }
-  cfg.web_max_requests = *n;
+  target = *n;
   return "";
+}
+
+std::string set_web_max_requests(ExporterConfig& cfg, const Values& v) {
+  return set_web_count(cfg.web_max_requests, v);
+}
+
+std::string set_web_max_connections(ExporterConfig& cfg, const Values& v) {
+  return set_web_count(cfg.web_max_connections, v);
 }
 
 // ---------------------------------------------------------------------------
@@ -536,6 +545,9 @@ const std::vector<Setting>& settings() {
       {"web.max-requests", Kind::text, "N",
        "Requests handled at once; more wait up to 5s, then get 503", "16", set_web_max_requests,
        nullptr},
+      {"web.max-connections", Kind::text, "N",
+       "Connections served at once, a server thread each; more wait for one", "128",
+       set_web_max_connections, nullptr},
   };
   return table;
 }

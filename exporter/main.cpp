@@ -140,6 +140,7 @@ int run(ndes::ExporterConfig config) {
   web_options.listen_address = config.listen_address;
   web_options.web_config_file = config.web_config_file;
   web_options.limits.max_requests = config.web_max_requests;
+  web_options.limits.max_connections = config.web_max_connections;
   ndes::HttpServer server(web_options);
   const std::string telemetry_path = config.telemetry_path;
   server.route(telemetry_path, [&exporter, &server](const ndes::Request&) {

@@ -64,12 +64,13 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 // The limits, with the defaults both binaries use (docs/security.md says why).
 struct WebLimits {
-  // Connections served at once. civetweb 1.15 starts this many threads up front and
-  // gives each open connection one until it closes, idle or not. Each thread costs
-  // about 17 KiB resident (stack pages, its request buffer): 1024 of them were most
-  // of the idle footprint. 256 covers the 200 keep-alive scrapers of the load test;
-  // slowloris connections are bounded by the read timeout instead (docs/security.md).
-  int max_connections = 256;
+  // Connections served at once (--web.max-connections). civetweb 1.15 starts this
+  // many threads up front and gives each open connection one until it closes, idle or
+  // not. Each thread costs about 12 KiB resident (stack pages, thread-local storage):
+  // 256 of them were a fifth of an idle exporter. 128 is ample for the few Prometheus
+  // servers and dashboards that scrape one exporter; slowloris connections are bounded
+  // by the read timeout, not by this (docs/security.md).
+  int max_connections = 128;
   // Handlers running at once. Past it a request waits up to `queue_wait`, then
   // gets 503 with Retry-After.
   int max_requests = 16;
@@ -84,7 +85,7 @@ struct WebLimits {
   std::size_t max_body_bytes = 1024 * 1024;
 };
 
-// --web.max-requests: 1 to 99999; nullopt otherwise.
+// --web.max-requests and --web.max-connections: 1 to 99999; nullopt otherwise.
 std::optional<int> parse_web_max_requests(std::string_view text);
 
 class HttpServer {

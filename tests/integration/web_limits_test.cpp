@@ -60,10 +60,37 @@ TEST_F(WebLimitsTest, ABodyPastOneMibGets413AndIsCounted) {
 TEST_F(WebLimitsTest, TheLimitsAreOnMetrics) {
   const auto samples = parse_exposition(http_get(url()).body);
   EXPECT_EQ(value_of(samples, "ndes_web_max_requests_in_flight", {}), 16);
-  EXPECT_EQ(value_of(samples, "ndes_web_max_connections", {}), 256);
+  EXPECT_EQ(value_of(samples, "ndes_web_max_connections", {}), 128);
   EXPECT_EQ(value_of(samples, "ndes_web_requests_in_flight", {}), 1);  // this scrape
   EXPECT_FALSE(value_of(samples, "ndes_web_config_last_reload_successful", {}).has_value())
       << "no --web.config.file, no reload metrics";
+}
+
+// Each connection slot is a server thread started up front: the flag sets how many,
+// and so the idle footprint.
+TEST_F(WebLimitsTest, MaxConnectionsSetsTheServerThreads) {
+  const auto threads = [](pid_t pid) {
+    const std::string status =
+        read_file(std::filesystem::path("/proc") / std::to_string(pid) / "status");
+    const auto at = status.find("Threads:");
+    return at == std::string::npos ? -1 : std::stoi(status.substr(at + 8));
+  };
+  const int port = free_port();
+  BackgroundProcess small(
+      {(bin_dir() / "ndes_exporter").string(),
+       "--web.listen-address=127.0.0.1:" + std::to_string(port),
+       "--collector.files.path=" + tmp_.path().string(), "--web.max-connections=8"},
+      tmp_ / "small.log");
+  ASSERT_TRUE(wait_for_port(port)) << small.log();
+  const auto samples =
+      parse_exposition(http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics").body);
+  EXPECT_EQ(value_of(samples, "ndes_web_max_connections", {}), 8);
+  http_get(url());  // both scraped once, so both started whatever a scrape starts
+  const int small_threads = threads(small.pid());
+  const int default_threads = threads(exporter_->pid());
+  EXPECT_GE(small_threads, 8);
+  EXPECT_LT(small_threads, 8 + 8);  // the workers, plus a few of its own
+  EXPECT_EQ(default_threads - small_threads, 128 - 8);
 }
 
 }  // namespace

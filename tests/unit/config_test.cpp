@@ -219,6 +219,10 @@ TEST(ConfigTest, BadValuesNameTheFlag) {
                          "with /"));
   EXPECT_THAT(parse_error({"--web.telemetry-path=/"}),
               StartsWith("ndes_exporter: error: --web.telemetry-path: "));
+  EXPECT_THAT(parse_error({"--web.max-connections=0"}),
+              HasSubstr("--web.max-connections: \"0\" is not a number from 1 to 99999"));
+  EXPECT_EQ(parse_ok({"--web.max-connections=300"}).web_max_connections, 300);
+  EXPECT_EQ(parse_ok({}).web_max_connections, 128);
   EXPECT_THAT(parse_error({"--collector.files.watch=sometimes"}),
               HasSubstr("--collector.files.watch"));
   EXPECT_THAT(parse_error({"--collector.files.max-file-size=lots"}),

@@ -88,8 +88,9 @@ struct EventlogCollectorConfig {
 struct ExporterConfig {
   std::string listen_address = ":10227";
   std::string telemetry_path = "/metrics";
-  std::string web_config_file;  // exporter-toolkit web config; "" = plain HTTP, no auth
-  int web_max_requests = 16;    // handlers at once; more wait, then get 503
+  std::string web_config_file;    // exporter-toolkit web config; "" = plain HTTP, no auth
+  int web_max_connections = 128;  // a civetweb thread each (web/http_server.h WebLimits)
+  int web_max_requests = 16;      // handlers at once; more wait, then get 503
   std::vector<std::string> collectors_enabled;  // empty: the platform default
   std::string log_level = "info";
   std::string log_format = "logfmt";
