@@ -152,6 +152,7 @@ ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
       certificate_parts_ = certificate_parts();
     }
     out.parts = *certificate_parts_;
+    out.stable_parts = out.parts.size();
   }
   auto families = status_families(snapshot.results, snapshot.taken_at);
   families.push_back(build_info_family(build_info_));

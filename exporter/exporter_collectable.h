@@ -30,6 +30,10 @@ std::int64_t unix_now();
 // certificate list changed, so a warm scrape neither builds nor copies it.
 struct ScrapeText {
   std::vector<std::shared_ptr<const std::string>> parts;
+  // How many of the parts, from the front, are the certificate series: the same
+  // strings from scrape to scrape while no list changed (a gzip answer compresses
+  // them once).
+  std::size_t stable_parts = 0;
   std::string joined() const;
 };
 

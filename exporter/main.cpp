@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "exporter/config.h"
@@ -19,6 +20,7 @@
 #include "exporter/landing_page.h"
 #include "exporter/version.h"
 #include "ndes/metrics/families.h"
+#include "web/gzip.h"
 #include "web/http_server.h"
 #include "web/logging.h"
 #ifdef _WIN32
@@ -143,11 +145,32 @@ int run(ndes::ExporterConfig config) {
   web_options.limits.max_connections = config.web_max_connections;
   ndes::HttpServer server(web_options);
   const std::string telemetry_path = config.telemetry_path;
-  server.route(telemetry_path, [&exporter, &server](const ndes::Request&) {
+#ifdef NDES_HAVE_GZIP
+  ndes::GzipAnswers gzip_answers;
+#endif
+  server.route(telemetry_path, [&](const ndes::Request& request) {
     ndes::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.shared_parts = exporter->scrape_shared()->parts;
-    r.body = ndes::serialize(server.metric_families());
+    r.headers.emplace_back("Vary", "Accept-Encoding");
+    const auto text = exporter->scrape_shared();
+    std::string web_metrics = ndes::serialize(server.metric_families());
+#ifdef NDES_HAVE_GZIP
+    if (ndes::accepts_gzip(request.header("Accept-Encoding"))) {
+      const std::span<const std::shared_ptr<const std::string>> parts(text->parts);
+      std::string rest;
+      for (const auto& part : parts.subspan(text->stable_parts)) {
+        rest += *part;
+      }
+      rest += web_metrics;
+      r.shared_parts = gzip_answers.compress(parts.first(text->stable_parts), rest);
+      r.headers.emplace_back("Content-Encoding", "gzip");
+      return r;
+    }
+#else
+    (void)request;
+#endif
+    r.shared_parts = text->parts;
+    r.body = std::move(web_metrics);
     return r;
   });
   server.route("/healthz", [](const ndes::Request&) { return ndes::Response::text(200, "ok\n"); });

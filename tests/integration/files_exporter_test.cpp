@@ -273,6 +273,32 @@ TEST_F(FilesExporterTest, PromtoolAcceptsTheOutput) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// Prometheus asks for gzip (Accept-Encoding: gzip); the answer is one gzip member that
+// gzip(1) reads, with the same series as the plain answer, and much smaller.
+TEST_F(FilesExporterTest, AGzipAnswerHasTheSameSeriesAndIsSmaller) {
+  std::string plain;
+  const auto plain_samples = scrape(&plain);
+  for (int i = 0; i < 2; ++i) {  // the second answer reuses the compressed series
+    const HttpResponse gz = http_request("GET", url("/metrics"), "", {{"Accept-Encoding", "gzip"}});
+    ASSERT_EQ(gz.status, 200) << gz.error;
+    ASSERT_GE(gz.body.size(), 2U);
+    EXPECT_EQ(gz.body.substr(0, 2), "\x1f\x8b");
+    const RunResult unzipped = run_command({"gzip", "-dc"}, std::chrono::seconds(30), gz.body);
+    ASSERT_EQ(unzipped.exit_code, 0) << unzipped.err;
+    const auto samples = parse_exposition(unzipped.out);
+    for (const char* name : {"ndes_certificate_not_after_timestamp_seconds",
+                             "ndes_certificate_read_errors", "ndes_certificates_valid"}) {
+      EXPECT_EQ(select(samples, name), select(plain_samples, name)) << name;
+    }
+    EXPECT_TRUE(value_of(samples, "ndes_web_requests_in_flight", {}).has_value());
+    EXPECT_LT(gz.body.size() * 3, plain.size());
+  }
+  // No gzip asked, or gzip refused: plain text.
+  EXPECT_EQ(http_request("GET", url("/metrics"), "", {{"Accept-Encoding", "gzip;q=0, identity"}})
+                .body.substr(0, 2),
+            "# ");
+}
+
 TEST_F(FilesExporterTest, UnchangedFilesAreNotParsedAgainAndChangedOnesAre) {
   const auto first = scrape();
   const auto parsed_after_first = value_of(first, "ndes_files_parsed_total");

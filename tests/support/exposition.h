@@ -14,6 +14,7 @@ struct ScrapedSample {
   std::map<std::string, std::string> labels;
   double value = 0;
   bool has_timestamp = false;
+  bool operator==(const ScrapedSample&) const = default;
 };
 
 std::vector<ScrapedSample> parse_exposition(const std::string& text);
