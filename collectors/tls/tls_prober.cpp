@@ -240,20 +240,11 @@ bool handshake(SSL* ssl, int fd, Deadline deadline, ProbeOutcome& out) {
 void report_chain(SSL* ssl, const ProbeContext& context, ProbeOutcome& out) {
   // On the client side the peer chain starts with the leaf, in the order sent.
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  // Taken as OpenSSL decoded them for the handshake, not encoded and decoded again.
   for (int i = 0; i < sk_X509_num(chain); ++i) {
-    X509* x = sk_X509_value(chain, i);
-    unsigned char* der = nullptr;
-    const int len = i2d_X509(x, &der);
-    if (len <= 0) {
-      continue;
-    }
-    const std::span<const std::uint8_t> bytes(der, static_cast<std::size_t>(len));
-    auto cert = parse_der_certificate(bytes, context.template_names);
-    OPENSSL_free(der);
-    if (cert) {
-      const Role role = i == 0 ? Role::ssl : classify(*cert);
-      out.add_certificate(std::move(*cert), role);
-    }
+    Certificate cert = certificate_from_openssl(sk_X509_value(chain, i), context.template_names);
+    const Role role = i == 0 ? Role::ssl : classify(cert);
+    out.add_certificate(std::move(cert), role);
   }
 }
 

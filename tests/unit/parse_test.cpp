@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <atomic>
@@ -783,7 +784,8 @@ TEST_F(ParseTest, Pkcs12EncryptedWithoutAConfiguredPassphrase) {
 
 TEST_F(ParseTest, LegacyRc2Pkcs12FromOldWindowsExports) {
   if (!pki_->legacy_pkcs12()) {
-    GTEST_SKIP() << "NDES-SKIP: " << "this openssl CLI cannot write -legacy PKCS#12";
+    GTEST_SKIP() << "NDES-SKIP: "
+                 << "this openssl CLI cannot write -legacy PKCS#12";
   }
   // Make sure the fixture really is RC2-40, else this test proves nothing.
   const auto info = run_command({"openssl", "pkcs12", "-legacy", "-info", "-noout", "-in",
@@ -799,7 +801,8 @@ TEST_F(ParseTest, LegacyRc2Pkcs12FromOldWindowsExports) {
 
 TEST_F(ParseTest, LegacyPkcs12FromSeveralThreadsAtOnce) {
   if (!pki_->legacy_pkcs12()) {
-    GTEST_SKIP() << "NDES-SKIP: " << "this openssl CLI cannot write -legacy PKCS#12";
+    GTEST_SKIP() << "NDES-SKIP: "
+                 << "this openssl CLI cannot write -legacy PKCS#12";
   }
   const auto bytes = pki_->bytes("legacy.pfx");
   ParseOptions options;
@@ -1139,6 +1142,29 @@ TEST_F(RealWorldTest, AdcsEccV2TemplateDer) {
   const auto der = parse_der_certificate(read_file_bytes(dir_ / "adcs-ecc-v2-template.cer"));
   ASSERT_TRUE(der.has_value());
   EXPECT_EQ(der->thumbprint, c.thumbprint);
+}
+
+// The TLS prober hands over the chain OpenSSL decoded in the handshake: the facts are
+// those of the DER path, for a certificate made by AD CS.
+TEST_F(RealWorldTest, ACertificateOpenSslDecodedGivesTheSameFactsAsItsDer) {
+  const auto bytes = read_file_bytes(dir_ / "adcs-ecc-v2-template.cer");
+  const auto der = parse_der_certificate(bytes);
+  ASSERT_TRUE(der.has_value());
+  const unsigned char* p = bytes.data();
+  const std::unique_ptr<X509, decltype(&X509_free)> x(
+      d2i_X509(nullptr, &p, static_cast<long>(bytes.size())), &X509_free);
+  ASSERT_NE(x, nullptr);
+  const Certificate c = certificate_from_openssl(x.get());
+  EXPECT_EQ(c.thumbprint, der->thumbprint);
+  EXPECT_EQ(c.serial, der->serial);
+  EXPECT_EQ(c.subject, der->subject);
+  EXPECT_EQ(c.issuer, der->issuer);
+  EXPECT_EQ(c.not_after, der->not_after);
+  EXPECT_EQ(c.template_oid, der->template_oid);
+  EXPECT_EQ(c.key_usage, der->key_usage);
+  EXPECT_EQ(c.ekus, der->ekus);
+  EXPECT_EQ(c.crl_distribution_points, der->crl_distribution_points);
+  EXPECT_EQ(ERR_peek_error(), 0UL);
 }
 
 TEST_F(RealWorldTest, AdcsWebServerCertInfoSixCertificatesBetweenTextDumps) {

@@ -9,8 +9,8 @@
 #include <cctype>
 #include <climits>
 #include <cstdint>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -43,8 +43,8 @@ std::string_view to_string(ReadError e) {
 namespace {
 
 using detail::CmsPtr;
-using detail::OsslPtr;
 using detail::last_openssl_reason;
+using detail::OsslPtr;
 using detail::Pkcs12Ptr;
 using detail::Pkcs7Ptr;
 using detail::Pkcs7StackPtr;
@@ -799,6 +799,12 @@ std::optional<Certificate> parse_der_certificate(std::span<const std::uint8_t> d
     return std::nullopt;
   }
   Certificate c = detail::certificate_from_x509(x.get(), template_names);
+  ERR_clear_error();
+  return c;
+}
+
+Certificate certificate_from_openssl(x509_st* x, const TemplateNames* template_names) {
+  Certificate c = detail::certificate_from_x509(x, template_names);
   ERR_clear_error();
   return c;
 }

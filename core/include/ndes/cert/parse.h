@@ -12,6 +12,8 @@
 
 #include "ndes/cert/certificate.h"
 
+struct x509_st;  // OpenSSL's X509
+
 namespace ndes {
 
 // Why a file that should hold certificates gave none. The names are label values
@@ -57,5 +59,11 @@ ParseResult parse_certificates(std::span<const std::uint8_t> bytes, std::string_
 // One DER certificate (the Windows store hands these out). nullopt if it is not one.
 std::optional<Certificate> parse_der_certificate(std::span<const std::uint8_t> der,
                                                  const TemplateNames* template_names = nullptr);
+
+// A certificate OpenSSL has already decoded (a TLS peer's chain): the facts
+// parse_der_certificate gives, without encoding and decoding it again. d2i_X509 in
+// OpenSSL 3 decodes the public key through its provider decoders, about 0.1 ms a
+// certificate, and a TLS probe's own CPU is a couple of milliseconds.
+Certificate certificate_from_openssl(x509_st* x, const TemplateNames* template_names = nullptr);
 
 }  // namespace ndes
