@@ -162,7 +162,7 @@ int run(ndes::ExporterConfig config) {
         rest += *part;
       }
       rest += web_metrics;
-      r.shared_parts = gzip_answers.compress(parts.first(text->stable_parts), rest);
+      r.shared_parts = gzip_answers.compress(parts.first(text->stable_parts), std::move(rest));
       r.headers.emplace_back("Content-Encoding", "gzip");
       return r;
     }

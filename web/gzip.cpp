@@ -171,7 +171,7 @@ std::vector<SharedText> gzip_member(std::span<const DeflatedPiece> pieces) {
 }
 
 std::vector<SharedText> GzipAnswers::compress(std::span<const SharedText> stable,
-                                              std::string_view rest) {
+                                              std::string rest) {
   DeflatedPiece pieces[2];
   {
     const std::lock_guard lock(mutex_);
@@ -188,7 +188,7 @@ std::vector<SharedText> GzipAnswers::compress(std::span<const SharedText> stable
     }
     pieces[0] = stable_piece_;
   }
-  const SharedText rest_text = std::make_shared<const std::string>(rest);
+  const SharedText rest_text = std::make_shared<const std::string>(std::move(rest));
   pieces[1] = deflate_piece(std::span(&rest_text, 1));
   return gzip_member(pieces);
 }

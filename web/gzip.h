@@ -41,7 +41,7 @@ class GzipAnswers {
   // The gzip form of `stable` followed by `rest`. `stable` is compressed only when it
   // is not the very same texts as last time (compared by identity; concurrent callers
   // wait for one compression rather than each making their own).
-  std::vector<SharedText> compress(std::span<const SharedText> stable, std::string_view rest);
+  std::vector<SharedText> compress(std::span<const SharedText> stable, std::string rest);
 
  private:
   std::mutex mutex_;

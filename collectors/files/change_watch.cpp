@@ -107,32 +107,30 @@ void ChangeWatch::add_directory(const std::string& path) {
   }
 }
 
-namespace {
-
-bool stat_identity(const std::string& path, struct stat& st) {
-  return ::stat(path.c_str(), &st) == 0;  // follows links: the identity of the target
+ChangeWatch::Checked ChangeWatch::identity(const std::string& path) {
+  Checked c;
+  c.path = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {  // follows links: the target; absent: all zero
+    c.exists = true;
+    c.device = st.st_dev;
+    c.inode = st.st_ino;
+    c.size = st.st_size;
+    c.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  }
+  return c;
 }
-
-}  // namespace
 
 void ChangeWatch::add_checked(const std::string& path) {
   if (!active_) {
     return;
   }
-  Checked c;
-  c.path = path;
-  struct stat st {};
-  if (stat_identity(path, st)) {  // absent (a dangling link): all zero
-    // The target's own events too: a rewrite that keeps its size within one mtime
-    // tick changes nothing stat can see.
-    if (::inotify_add_watch(fd_, path.c_str(), kEvents) < 0) {
-      unwatchable("cannot watch " + path + ": " + std::strerror(errno));
-      return;
-    }
-    c.device = st.st_dev;
-    c.inode = st.st_ino;
-    c.size = st.st_size;
-    c.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  Checked c = identity(path);
+  // The target's own events too: a rewrite that keeps its size within one mtime tick
+  // changes nothing stat can see.
+  if (c.exists && ::inotify_add_watch(fd_, path.c_str(), kEvents) < 0) {
+    unwatchable("cannot watch " + path + ": " + std::strerror(errno));
+    return;
   }
   checked_.push_back(std::move(c));
 }
@@ -147,15 +145,7 @@ bool ChangeWatch::unchanged() {
     return false;  // an event (IN_Q_OVERFLOW among them), or the watch itself failed
   }
   for (const Checked& c : checked_) {
-    struct stat st {};
-    Checked now;
-    if (stat_identity(c.path, st)) {
-      now.device = st.st_dev;
-      now.inode = st.st_ino;
-      now.size = st.st_size;
-      now.mtime_ns =
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    }
+    const Checked now = identity(c.path);
     if (now.device != c.device || now.inode != c.inode || now.size != c.size ||
         now.mtime_ns != c.mtime_ns) {
       return false;

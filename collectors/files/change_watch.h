@@ -53,11 +53,14 @@ class ChangeWatch {
  private:
   struct Checked {
     std::string path;
+    bool exists = false;
     std::uint64_t device = 0;
     std::uint64_t inode = 0;
     std::int64_t size = 0;
     std::int64_t mtime_ns = 0;
   };
+  // What stat says of `path` now, following links (all zero if it is absent).
+  static Checked identity(const std::string& path);
   void close_fd();
   void unwatchable(const std::string& problem);
 
