@@ -6,6 +6,7 @@ add_executable(ndes_renew_unit_tests
   ${CMAKE_CURRENT_LIST_DIR}/renew_plan_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_win_cmdline_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_book_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/renew_certreq_output_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_journal_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_journal_full_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_config_test.cpp
@@ -13,6 +14,7 @@ add_executable(ndes_renew_unit_tests
   ${CMAKE_CURRENT_LIST_DIR}/renew_api_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_misc_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/renew_process_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/renew_target_check_test.cpp
 )
 target_include_directories(ndes_renew_unit_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(ndes_renew_unit_tests PRIVATE ndes_renew_lib ndes_test_support
