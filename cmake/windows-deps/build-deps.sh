@@ -19,8 +19,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-prefix=""
-work=""
+prefix="" work=""
 toolchain="$root/cmake/toolchains/mingw-w64-x86_64.cmake"
 jobs="$(nproc 2>/dev/null || echo 2)"
 triple=x86_64-w64-mingw32
