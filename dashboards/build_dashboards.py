@@ -27,6 +27,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, str(HERE.parent / "scripts" / "lib"))
+from generated_files import write_or_check  # noqa: E402 (found through the path above)
+
 SCHEMA_VERSION = 41
 DS = {"type": "prometheus", "uid": "${datasource}"}
 
@@ -127,6 +131,18 @@ def stat(title: str, targets: list[dict], *, desc: str = "", unit: str = "none",
         },
         "targets": targets,
     }
+
+
+def columns_table(title: str, columns: dict[str, str], *, rename: dict | None = None, **kw) -> dict:
+    """A table of instant queries merged into one row per series, each query a named column.
+
+    Grafana calls the value of query A "Value #A"; `columns` maps the column name to its
+    query, and the queries get the refIds A, B, ... in order.
+    """
+    refs = [chr(ord("A") + i) for i in range(len(columns))]
+    targets = [target(expr, ref, instant=True, table=True) for ref, expr in zip(refs, columns.values())]
+    names = {f"Value #{ref}": name for ref, name in zip(refs, columns)}
+    return table(title, targets, rename={**names, **(rename or {})}, **kw)
 
 
 def table(title: str, targets: list[dict], *, desc: str = "", rename: dict | None = None,
@@ -244,14 +260,16 @@ def state_timeline(title: str, targets: list[dict], *, desc: str = "", mappings=
     }
 
 
-UP_DOWN = [{"type": "value", "options": {
-    "0": {"color": "red", "index": 0, "text": "DOWN"},
-    "1": {"color": "green", "index": 1, "text": "UP"},
-}}]
-YES_NO = [{"type": "value", "options": {
-    "0": {"color": "red", "index": 0, "text": "no"},
-    "1": {"color": "green", "index": 1, "text": "yes"},
-}}]
+def red_green(zero: str, one: str) -> list[dict]:
+    """Value mappings of a 0/1 metric: 0 in red as `zero`, 1 in green as `one`."""
+    return [{"type": "value", "options": {
+        "0": {"color": "red", "index": 0, "text": zero},
+        "1": {"color": "green", "index": 1, "text": one},
+    }}]
+
+
+UP_DOWN = red_green("DOWN", "UP")
+YES_NO = red_green("no", "yes")
 STATE_COLOURS = [{"type": "value", "options": {
     "running": {"color": "green", "index": 0},
     "started": {"color": "green", "index": 1},
@@ -369,12 +387,10 @@ def dashboard(uid: str, title: str, description: str, panels: list[dict], variab
 def cert_table(f: str, title: str, desc: str) -> dict:
     """Certificates in use, sorted by days left, coloured by the alert bands."""
     iu = in_use(f)
-    return table(
+    return columns_table(
         title,
-        [target(f"({iu} - time()) / {DAY}", "A", instant=True, table=True),
-         target(f"{iu} * 1000", "B", instant=True, table=True)],
+        {"Days left": f"({iu} - time()) / {DAY}", "Not after": f"{iu} * 1000"},
         desc=desc,
-        rename={"Value #A": "Days left", "Value #B": "Not after"},
         hide=["job"],
         order=["Days left", "instance", "role", "subject", "template", "thumbprint", "Not after",
                "collector", "source", "path", "issuer", "serial"],
@@ -505,19 +521,20 @@ def overview() -> dict:
                                legend="{{instance}} {{provider}} {{event_id}}")],
                        desc="Error events of the watched providers (NDES events 2, 10, 31; Intune Certificate "
                             "Connector) per interval.", bars=True, stack=True), 12, 8)
-    lay.add(table("Recent NDES errors (time range)",
-                  [target(f'sum by (job, instance, log, provider, event_id) (increase(ndes_eventlog_events_total{{{f}, '
-                          f'level=~"(?i)error|critical"}}[$__range])) > 0', "A", instant=True, table=True),
-                   target(f"max by (job, instance, log, provider, event_id) "
-                          f"(ndes_eventlog_last_event_timestamp_seconds{{{f}}}) * 1000\n"
-                          f"and on (job, instance, log, provider, event_id)\n"
-                          f'(sum by (job, instance, log, provider, event_id) (increase(ndes_eventlog_events_total{{{f}, '
-                          f'level=~"(?i)error|critical"}}[$__range])) > 0)', "B", instant=True, table=True)],
-                  desc="Error events in the selected time range, with the time of the newest one.",
-                  rename={"Value #A": "Events", "Value #B": "Last seen"}, hide=["job"],
-                  order=["Last seen", "instance", "log", "provider", "event_id", "Events"], sort="Last seen",
-                  sort_desc=True,
-                  overrides=[override("Last seen", unit="dateTimeAsIso"), override("Events", decimals=0)]), 12, 8)
+    errors = (f'sum by (job, instance, log, provider, event_id) (increase(ndes_eventlog_events_total{{{f}, '
+              f'level=~"(?i)error|critical"}}[$__range])) > 0')
+    lay.add(columns_table(
+        "Recent NDES errors (time range)",
+        {"Events": errors,
+         "Last seen": f"max by (job, instance, log, provider, event_id) "
+                      f"(ndes_eventlog_last_event_timestamp_seconds{{{f}}}) * 1000\n"
+                      f"and on (job, instance, log, provider, event_id)\n"
+                      f"({errors})"},
+        desc="Error events in the selected time range, with the time of the newest one.",
+        hide=["job"],
+        order=["Last seen", "instance", "log", "provider", "event_id", "Events"], sort="Last seen",
+        sort_desc=True,
+        overrides=[override("Last seen", unit="dateTimeAsIso"), override("Events", decimals=0)]), 12, 8)
     lay.add(timeseries("Renewals by result",
                        [target(f"sum by (template, result) (increase(ndes_renewals_total{{{hook}}}[$__rate_interval]))",
                                legend="{{template}} {{result}}")],
@@ -538,13 +555,13 @@ def overview() -> dict:
     lay.add(stat("Scrape targets", [target(f'up{{job=~"ndes.*", {f}}}', legend="{{job}} {{instance}}", instant=True)],
                  desc='up{job=~"ndes.*"}: the exporter, the renew hook and /probe jobs (NdesExporterDown).',
                  mappings=UP_DOWN, steps=[("red", None), ("green", 1)], text_mode="value_and_name"), 8, 6)
-    lay.add(table("Collectors",
-                  [target(f"ndes_collector_success{{{f}}}", "A", instant=True, table=True),
-                   target(f"ndes_collector_duration_seconds{{{f}}}", "B", instant=True, table=True)],
-                  rename={"Value #A": "Success", "Value #B": "Duration"}, hide=["job"],
-                  order=["instance", "collector", "Success", "Duration"], sort="Success",
-                  overrides=[override("Success", mappings=YES_NO, cell="color-text"),
-                             override("Duration", unit="s")]), 8, 6)
+    lay.add(columns_table("Collectors",
+                          {"Success": f"ndes_collector_success{{{f}}}",
+                           "Duration": f"ndes_collector_duration_seconds{{{f}}}"},
+                          hide=["job"],
+                          order=["instance", "collector", "Success", "Duration"], sort="Success",
+                          overrides=[override("Success", mappings=YES_NO, cell="color-text"),
+                                     override("Duration", unit="s")]), 8, 6)
     lay.add(table("Unreadable certificate files",
                   [target(f"ndes_certificate_read_errors{{{f}}} == 1", instant=True, table=True)],
                   desc="NdesCertificateReadErrors: files that looked like certificates but could not be read.",
@@ -596,16 +613,14 @@ def server() -> dict:
     lay.row("Certificates")
     band_stats(lay, f)
     lay.add(cert_table(f, "Certificates in use", "Certificates in use on this server, soonest expiry first."), 24, 10)
-    lay.add(table(
+    lay.add(columns_table(
         "All certificates seen",
-        [target(f"(ndes_certificate_not_after_timestamp_seconds{{{f}}} - time()) / {DAY}", "A", instant=True, table=True),
-         target(f"ndes_certificate_not_before_timestamp_seconds{{{f}}} * 1000", "B", instant=True, table=True),
-         target(f"ndes_certificate_not_after_timestamp_seconds{{{f}}} * 1000", "C", instant=True, table=True),
-         target(f"ndes_certificate_has_private_key{{{f}}} + 0", "D", instant=True, table=True)],
+        {"Days left": f"(ndes_certificate_not_after_timestamp_seconds{{{f}}} - time()) / {DAY}",
+         "Not before": f"ndes_certificate_not_before_timestamp_seconds{{{f}}} * 1000",
+         "Not after": f"ndes_certificate_not_after_timestamp_seconds{{{f}}} * 1000",
+         "Private key": f"ndes_certificate_has_private_key{{{f}}} + 0"},
         desc="Every certificate of every source, whatever its role, superseded and expired ones included. "
              "Private key: Windows store only.",
-        rename={"Value #A": "Days left", "Value #B": "Not before", "Value #C": "Not after",
-                "Value #D": "Private key"},
         hide=["job", "instance"],
         order=["Days left", "role", "subject", "template", "thumbprint", "Not before", "Not after", "Private key",
                "collector", "source", "path", "issuer", "serial"],
@@ -649,14 +664,12 @@ def server() -> dict:
                           instant=True, table=True)],
                   rename={"Value": "Chain verified"}, hide=["job", "instance"],
                   overrides=[override("Chain verified", mappings=YES_NO, cell="color-text")]), 8, 6)
-    lay.add(table(
+    lay.add(columns_table(
         "CRLs",
-        [target(f"(ndes_crl_next_update_timestamp_seconds{{{f}}} - time()) / {DAY}", "A", instant=True, table=True),
-         target(f"ndes_crl_this_update_timestamp_seconds{{{f}}} * 1000", "B", instant=True, table=True),
-         target(f"ndes_crl_next_update_timestamp_seconds{{{f}}} * 1000", "C", instant=True, table=True),
-         target(f"ndes_crl_revoked_certificates{{{f}}} + 0", "D", instant=True, table=True)],
-        rename={"Value #A": "Days to next update", "Value #B": "This update", "Value #C": "Next update",
-                "Value #D": "Revoked"},
+        {"Days to next update": f"(ndes_crl_next_update_timestamp_seconds{{{f}}} - time()) / {DAY}",
+         "This update": f"ndes_crl_this_update_timestamp_seconds{{{f}}} * 1000",
+         "Next update": f"ndes_crl_next_update_timestamp_seconds{{{f}}} * 1000",
+         "Revoked": f"ndes_crl_revoked_certificates{{{f}}} + 0"},
         hide=["job", "instance"], sort="Days to next update",
         overrides=[override("Days to next update", decimals=2, cell="color-background", thresholds=[
             {"color": "red", "value": None}, {"color": "orange", "value": 1}, {"color": "green", "value": 3}]),
@@ -665,15 +678,11 @@ def server() -> dict:
     lay.row("Windows services, IIS and Intune connector")
     lay.add(state_timeline("Services running",
                            [target(f'max by (name) (ndes_service_state{{{f}, state="running"}})', legend="{{name}}")],
-                           mappings=[{"type": "value", "options": {
-                               "0": {"color": "red", "index": 0, "text": "not running"},
-                               "1": {"color": "green", "index": 1, "text": "running"}}}],
+                           mappings=red_green("not running", "running"),
                            steps=[("red", None), ("green", 1)]), 12, 7)
     lay.add(state_timeline("App pools started",
                            [target(f'max by (pool) (ndes_iis_app_pool_state{{{f}, state="started"}})', legend="{{pool}}")],
-                           mappings=[{"type": "value", "options": {
-                               "0": {"color": "red", "index": 0, "text": "not started"},
-                               "1": {"color": "green", "index": 1, "text": "started"}}}],
+                           mappings=red_green("not started", "started"),
                            steps=[("red", None), ("green", 1)]), 12, 7)
     lay.add(table("Services",
                   [target(f"(ndes_service_state{{{f}}} == 1)\n* on (job, instance, name) group_left (start_mode)\n"
@@ -687,30 +696,29 @@ def server() -> dict:
                   hide=["job", "instance", "Value"]), 8, 7)
     # ndes_connector_info's labels joined onto both values, so the two queries merge into one row.
     info = f"on (job, instance) group_left (version, encryption_cert_thumbprint) ndes_connector_info{{{f}}}"
-    lay.add(table("Intune Certificate Connector",
-                  [target(f"ndes_connector_encryption_cert_present{{{f}}} * {info}", "A", instant=True, table=True),
-                   target(f"ndes_connector_last_connection_timestamp_seconds{{{f}}} * 1000 * {info}", "B",
-                          instant=True, table=True)],
-                  rename={"Value #A": "Encryption cert present", "Value #B": "Last connection",
-                          "encryption_cert_thumbprint": "Encryption cert thumbprint", "version": "Version"},
-                  hide=["job", "instance"],
-                  overrides=[override("Encryption cert present", mappings=YES_NO, cell="color-text"),
-                             override("Last connection", unit="dateTimeAsIso")]), 8, 7)
+    lay.add(columns_table(
+        "Intune Certificate Connector",
+        {"Encryption cert present": f"ndes_connector_encryption_cert_present{{{f}}} * {info}",
+         "Last connection": f"ndes_connector_last_connection_timestamp_seconds{{{f}}} * 1000 * {info}"},
+        rename={"encryption_cert_thumbprint": "Encryption cert thumbprint", "version": "Version"},
+        hide=["job", "instance"],
+        overrides=[override("Encryption cert present", mappings=YES_NO, cell="color-text"),
+                   override("Last connection", unit="dateTimeAsIso")]), 8, 7)
 
     lay.row("Event log")
     lay.add(timeseries("Events per interval",
                        [target(f"sum by (provider, event_id, level) (increase(ndes_eventlog_events_total{{{f}}}"
                                f"[$__rate_interval]))", legend="{{provider}} {{event_id}} {{level}}")],
                        bars=True, stack=True), 12, 8)
-    lay.add(table("Events: newest occurrence",
-                  [target(f"ndes_eventlog_last_event_timestamp_seconds{{{f}}} * 1000", "A", instant=True, table=True),
-                   target(f"sum by (job, instance, log, provider, event_id) "
-                          f"(increase(ndes_eventlog_events_total{{{f}}}[$__range]))", "B", instant=True, table=True)],
-                  rename={"Value #A": "Last seen", "Value #B": "In time range"}, hide=["job", "instance"],
-                  order=["Last seen", "log", "provider", "event_id", "In time range"], sort="Last seen",
-                  sort_desc=True,
-                  overrides=[override("Last seen", unit="dateTimeAsIso"),
-                             override("In time range", decimals=0)]), 12, 8)
+    lay.add(columns_table("Events: newest occurrence",
+                          {"Last seen": f"ndes_eventlog_last_event_timestamp_seconds{{{f}}} * 1000",
+                           "In time range": f"sum by (job, instance, log, provider, event_id) "
+                                            f"(increase(ndes_eventlog_events_total{{{f}}}[$__range]))"},
+                          hide=["job", "instance"],
+                          order=["Last seen", "log", "provider", "event_id", "In time range"], sort="Last seen",
+                          sort_desc=True,
+                          overrides=[override("Last seen", unit="dateTimeAsIso"),
+                                     override("In time range", decimals=0)]), 12, 8)
 
     lay.row("Renewals (ndes_renew_hook on this host)")
     lay.add(timeseries("Renewals by result",
@@ -753,20 +761,9 @@ FILES = {"ndes-overview.json": overview, "ndes-server.json": server}
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = []
-    for name, build in FILES.items():
-        text = json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
-        path = HERE / name
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print("out of date (run python3 dashboards/build_dashboards.py): " + ", ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    files = {name: lambda build=build: json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+             for name, build in FILES.items()}
+    return write_or_check(HERE, files, argv, "python3 dashboards/build_dashboards.py")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,10 @@ from pathlib import Path
 
 DAY = 86400
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, str(HERE.parent.parent / "scripts" / "lib"))
+from generated_files import write_or_check  # noqa: E402 (found through the path above)
+
 DEFAULT_BASE = "https://github.com/example/ndes_exporter/blob/main/docs/runbooks"
 CUSTOM_BASE = "https://wiki.example.com/pki/runbooks"
 RA_STORE = "LocalMachine\\My"
@@ -156,6 +160,13 @@ def runbook(base: str, page: str) -> str:
     return f"{base}/{page}.md"
 
 
+def alert(labels: dict[str, str], severity: str, page: str, *, summary: str, description: str,
+          base: str = DEFAULT_BASE) -> Alert:
+    """An expected alert: the series' labels plus its severity, and the three annotations."""
+    return Alert({**labels, "severity": severity},
+                 {"summary": summary, "description": description, "runbook_url": runbook(base, page)})
+
+
 # ---------------------------------------------------------------------------------------------
 # Certificates
 
@@ -214,33 +225,27 @@ def fixed(value: int, samples: int = 60) -> str:
 
 
 def expiring(c: Cert, severity: str, human: str, base: str = DEFAULT_BASE) -> Alert:
-    return Alert(
-        {**c.labels(), "severity": severity},
-        {
-            "summary": f"{c.role} certificate {c.subject} on {c.instance} expires in {human}",
-            "description": (
-                f'The {c.role} certificate "{c.subject}" (template "{c.template}", thumbprint '
-                f'{c.thumbprint}, issuer "{c.issuer}") seen by the {c.collector} collector in '
-                f'"{c.source}" on {c.instance} expires in {human}.'
-            ),
-            "runbook_url": runbook(base, "ndes-certificate-expiring-soon"),
-        },
+    return alert(
+        c.labels(), severity, "ndes-certificate-expiring-soon", base=base,
+        summary=f"{c.role} certificate {c.subject} on {c.instance} expires in {human}",
+        description=(
+            f'The {c.role} certificate "{c.subject}" (template "{c.template}", thumbprint '
+            f'{c.thumbprint}, issuer "{c.issuer}") seen by the {c.collector} collector in '
+            f'"{c.source}" on {c.instance} expires in {human}.'
+        ),
     )
 
 
 def expired(c: Cert, human: str, base: str = DEFAULT_BASE) -> Alert:
-    return Alert(
-        {**c.labels(), "severity": "critical"},
-        {
-            "summary": f"{c.role} certificate {c.subject} on {c.instance} has expired",
-            "description": (
-                f'The {c.role} certificate "{c.subject}" (template "{c.template}", thumbprint '
-                f'{c.thumbprint}, issuer "{c.issuer}") seen by the {c.collector} collector in '
-                f'"{c.source}" on {c.instance} expired {human} ago and no newer valid certificate '
-                f"replaces it."
-            ),
-            "runbook_url": runbook(base, "ndes-certificate-expired"),
-        },
+    return alert(
+        c.labels(), "critical", "ndes-certificate-expired", base=base,
+        summary=f"{c.role} certificate {c.subject} on {c.instance} has expired",
+        description=(
+            f'The {c.role} certificate "{c.subject}" (template "{c.template}", thumbprint '
+            f'{c.thumbprint}, issuer "{c.issuer}") seen by the {c.collector} collector in '
+            f'"{c.source}" on {c.instance} expired {human} ago and no newer valid certificate '
+            f"replaces it."
+        ),
     )
 
 
@@ -450,12 +455,10 @@ def certificates_file() -> str:
               "path": "/etc/pki/ndes/broken.pem", "reason": "bad_pem"}
     g.add_series("ndes_certificate_read_errors", labels, "1x30")
     g.expect("14m", "NdesCertificateReadErrors", [], "pending")
-    g.expect("15m", "NdesCertificateReadErrors", [Alert({**labels, "severity": "warning"}, {
-        "summary": "Unreadable certificate file /etc/pki/ndes/broken.pem on ndes01:10227",
-        "description": 'The files collector on ndes01:10227 could not read "/etc/pki/ndes/broken.pem" '
-                       '(source "/etc/pki/ndes"): bad_pem. Its expiry is not monitored.',
-        "runbook_url": runbook(DEFAULT_BASE, "ndes-certificate-read-errors"),
-    })])
+    g.expect("15m", "NdesCertificateReadErrors", [alert(labels, "warning", "ndes-certificate-read-errors",
+        summary="Unreadable certificate file /etc/pki/ndes/broken.pem on ndes01:10227",
+        description='The files collector on ndes01:10227 could not read "/etc/pki/ndes/broken.pem" '
+                    '(source "/etc/pki/ndes"): bad_pem. Its expiry is not monitored.')])
     groups.append(g)
 
     return render(groups, "Certificate expiry: bands, superseded RA certificates, timing, runbook URLs.")
@@ -476,22 +479,18 @@ def ra_file() -> str:
         return labels
 
     def dup(labels: dict[str, str], n: int) -> Alert:
-        return Alert({**labels, "severity": "critical"}, {
-            "summary": f"{n} valid {labels['role']} RA certificates on {labels['instance']}",
-            "description": f'{n} certificates of template "{labels["template"]}" (role {labels["role"]}) '
-                           f'are valid at once in "{labels["source"]}" ({labels["collector"]} collector) on '
-                           f"{labels['instance']}. NDES cannot choose between them and refuses to start.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-ra-certificate-duplicate"),
-        })
+        return alert(labels, "critical", "ndes-ra-certificate-duplicate",
+            summary=f"{n} valid {labels['role']} RA certificates on {labels['instance']}",
+            description=f'{n} certificates of template "{labels["template"]}" (role {labels["role"]}) '
+                        f'are valid at once in "{labels["source"]}" ({labels["collector"]} collector) on '
+                        f"{labels['instance']}. NDES cannot choose between them and refuses to start.")
 
     def missing(labels: dict[str, str]) -> Alert:
-        return Alert({**labels, "severity": "critical"}, {
-            "summary": f"No valid {labels['role']} RA certificate on {labels['instance']}",
-            "description": f'"{labels["source"]}" ({labels["collector"]} collector) on {labels["instance"]} '
-                           f'has no valid certificate of template "{labels["template"]}" (role {labels["role"]}) '
-                           f"that NDES can use. SCEP enrollment fails until one is enrolled.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-ra-certificate-missing"),
-        })
+        return alert(labels, "critical", "ndes-ra-certificate-missing",
+            summary=f"No valid {labels['role']} RA certificate on {labels['instance']}",
+            description=f'"{labels["source"]}" ({labels["collector"]} collector) on {labels["instance"]} '
+                        f'has no valid certificate of template "{labels["template"]}" (role {labels["role"]}) '
+                        f"that NDES can use. SCEP enrollment fails until one is enrolled.")
 
     g = Group("NdesRaCertificateDuplicate", "ndes_certificates_valid > 1 for an RA role, for 5m.")
     d1 = valid(g, "ndes01:10227", "cep_encryption", "CEPEncryption", "2x30", comment="two valid CEP -> duplicate")
@@ -541,12 +540,10 @@ def ra_file() -> str:
     g.add_series("ndes_certificate_private_key_readable", k0, "0x30", "not readable -> alert")
     g.add_series("ndes_certificate_private_key_readable", k1, "1x30", "readable -> fine")
     g.expect("4m", "NdesPrivateKeyNotReadable", [])
-    g.expect("5m", "NdesPrivateKeyNotReadable", [Alert({**k0, "severity": "critical"}, {
-        "summary": f"CORP\\svc_ndes cannot read the private key of {k0['thumbprint']} on ndes01:10227",
-        "description": f"The private key of certificate {k0['thumbprint']} on ndes01:10227 is not readable by "
-                       "CORP\\svc_ndes. NDES fails with 0x80070057 when its app pool identity cannot use the RA keys.",
-        "runbook_url": runbook(DEFAULT_BASE, "ndes-private-key-not-readable"),
-    })])
+    g.expect("5m", "NdesPrivateKeyNotReadable", [alert(k0, "critical", "ndes-private-key-not-readable",
+        summary=f"CORP\\svc_ndes cannot read the private key of {k0['thumbprint']} on ndes01:10227",
+        description=f"The private key of certificate {k0['thumbprint']} on ndes01:10227 is not readable by "
+                    "CORP\\svc_ndes. NDES fails with 0x80070057 when its app pool identity cannot use the RA keys.")])
     groups.append(g)
 
     g = Group("NdesRenewalFailed", """
@@ -562,12 +559,10 @@ def ra_file() -> str:
                  "successes never alert")
 
     def failed(labels: dict[str, str]) -> Alert:
-        return Alert({**{k: v for k, v in labels.items()}, "severity": "warning"}, {
-            "summary": f"Renewal of {labels['template']} failed on {labels['instance']}",
-            "description": f'ndes_renew_hook on {labels["instance"]} failed to renew the "{labels["template"]}" '
-                           "RA certificate in the last hour. Renew it by hand before it expires.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-renewal-failed"),
-        })
+        return alert(labels, "warning", "ndes-renewal-failed",
+            summary=f"Renewal of {labels['template']} failed on {labels['instance']}",
+            description=f'ndes_renew_hook on {labels["instance"]} failed to renew the "{labels["template"]}" '
+                        "RA certificate in the last hour. Renew it by hand before it expires.")
 
     g.expect("30m", "NdesRenewalFailed", [], "a failed series that stays 0 does not alert, even while 'new'")
     g.expect("119m", "NdesRenewalFailed", [])
@@ -589,12 +584,10 @@ def endpoints_file() -> str:
     groups = []
 
     def scep_down(labels: dict[str, str], shown: str) -> Alert:
-        return Alert({**labels, "severity": "critical"}, {
-            "summary": f"SCEP endpoint {shown} is down",
-            "description": f"The SCEP probe of {shown} (job {labels['job']}, instance {labels['instance']}) has "
-                           "failed for 5 minutes: GetCACaps/GetCACert do not answer as expected. Devices cannot enroll.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-scep-endpoint-down"),
-        })
+        return alert(labels, "critical", "ndes-scep-endpoint-down",
+            summary=f"SCEP endpoint {shown} is down",
+            description=f"The SCEP probe of {shown} (job {labels['job']}, instance {labels['instance']}) has "
+                        "failed for 5 minutes: GetCACaps/GetCACert do not answer as expected. Devices cannot enroll.")
 
     g = Group("NdesScepEndpointDown", """
         probe_success == 0 for 5m: static-target collector (collector="scep"), a /probe scrape
@@ -635,13 +628,11 @@ def endpoints_file() -> str:
         return labels
 
     def crl_alert(labels: dict[str, str], sev: str, human: str) -> Alert:
-        return Alert({**labels, "severity": sev}, {
-            "summary": f"CRL of {labels['issuer']} reaches its next update in {human}",
-            "description": f'The CRL of "{labels["issuer"]}" from "{labels["source"]}" (seen on {labels["instance"]}) '
-                           f"has {human} left before its nextUpdate. Once past it, relying parties reject every "
-                           "certificate of that CA.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-crl-expiring-soon"),
-        })
+        return alert(labels, sev, "ndes-crl-expiring-soon",
+            summary=f"CRL of {labels['issuer']} reaches its next update in {human}",
+            description=f'The CRL of "{labels["issuer"]}" from "{labels["source"]}" (seen on {labels["instance"]}) '
+                        f"has {human} left before its nextUpdate. Once past it, relying parties reject every "
+                        "certificate of that CA.")
 
     crl(1, 3.1, "3.1 days -> nothing")
     crl(2, 3.0, "3.0 days -> nothing")
@@ -695,19 +686,15 @@ def windows_file() -> str:
                  "a started pool")
 
     def svc_alert(labels: dict[str, str]) -> Alert:
-        return Alert({**labels, "severity": "critical"}, {
-            "summary": f"Service {labels['name']} is not running on {labels['instance']}",
-            "description": f"The Windows service {labels['name']} on {labels['instance']} has not been running "
-                           "for 5 minutes.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-service-down"),
-        })
+        return alert(labels, "critical", "ndes-service-down",
+            summary=f"Service {labels['name']} is not running on {labels['instance']}",
+            description=f"The Windows service {labels['name']} on {labels['instance']} has not been running "
+                        "for 5 minutes.")
 
-    pool_alert = Alert({**pool, "severity": "critical"}, {
-        "summary": "IIS app pool SCEP is not started on ndes01:10227",
-        "description": "The IIS application pool SCEP on ndes01:10227 has not been started for 5 minutes; "
-                       "the SCEP endpoint does not answer.",
-        "runbook_url": runbook(DEFAULT_BASE, "ndes-service-down"),
-    })
+    pool_alert = alert(pool, "critical", "ndes-service-down",
+        summary="IIS app pool SCEP is not started on ndes01:10227",
+        description="The IIS application pool SCEP on ndes01:10227 has not been started for 5 minutes; "
+                    "the SCEP endpoint does not answer.")
     g.expect("4m", "NdesServiceDown", [], "pending")
     g.expect("5m", "NdesServiceDown", [svc_alert(down), svc_alert(down2)])
     g.expect("10m", "NdesServiceDown", [svc_alert(down), svc_alert(down2)], "app pool pending since 6m")
@@ -744,12 +731,10 @@ def windows_file() -> str:
     g.add_series("ndes_eventlog_last_event_timestamp_seconds", ts_labels(e31), "_x40 0x20")
 
     def ev(labels: dict[str, str], n: int) -> Alert:
-        return Alert({**labels, "severity": "warning"}, {
-            "summary": f"Event {labels['event_id']} from {labels['provider']} on {labels['instance']}",
-            "description": f"{labels['instance']} logged event {labels['event_id']} ({labels['level']}) from "
-                           f"{labels['provider']} in the {labels['log']} log (about {n} time(s) in the last 15 minutes).",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-event-log-errors"),
-        })
+        return alert(labels, "warning", "ndes-event-log-errors",
+            summary=f"Event {labels['event_id']} from {labels['provider']} on {labels['instance']}",
+            description=f"{labels['instance']} logged event {labels['event_id']} ({labels['level']}) from "
+                        f"{labels['provider']} in the {labels['log']} log (about {n} time(s) in the last 15 minutes).")
 
     g.expect("9m", "NdesEventLogErrors", [], "nothing yet")
     g.expect("10m", "NdesEventLogErrors", [ev(conn, 1)], "connector error")
@@ -765,12 +750,10 @@ def windows_file() -> str:
     g.add_series("ndes_connector_last_connection_timestamp_seconds", {**h, "instance": "ndes02:10227"},
                  "0+60x30", "connects every minute")
     g.expect("15m", "NdesConnectorStale", [], "pending since 1m")
-    g.expect("16m", "NdesConnectorStale", [Alert({**h, "severity": "warning"}, {
-        "summary": "Intune Certificate Connector on ndes01:10227 last reached Intune 1d 0h 16m 0s ago",
-        "description": "The Intune Certificate Connector on ndes01:10227 has not connected to Intune for "
-                       "1d 0h 16m 0s (more than 24 hours).",
-        "runbook_url": runbook(DEFAULT_BASE, "ndes-connector-stale"),
-    })])
+    g.expect("16m", "NdesConnectorStale", [alert(h, "warning", "ndes-connector-stale",
+        summary="Intune Certificate Connector on ndes01:10227 last reached Intune 1d 0h 16m 0s ago",
+        description="The Intune Certificate Connector on ndes01:10227 has not connected to Intune for "
+                    "1d 0h 16m 0s (more than 24 hours).")])
     groups.append(g)
 
     return render(groups, "Windows health: services, app pools, event log, Intune connector.")
@@ -791,12 +774,10 @@ def exporter_file() -> str:
     g.add_series("up", {"job": "ndes", "instance": "ndes02:10227"}, "1x30", "a healthy exporter")
 
     def down(labels: dict[str, str]) -> Alert:
-        return Alert({**labels, "severity": "critical"}, {
-            "summary": f"{labels['job']} target {labels['instance']} is down",
-            "description": f"Prometheus has not been able to scrape {labels['instance']} (job {labels['job']}) "
-                           "for 5 minutes. Nothing it reports (certificates, services, probes) is monitored.",
-            "runbook_url": runbook(DEFAULT_BASE, "ndes-exporter-down"),
-        })
+        return alert(labels, "critical", "ndes-exporter-down",
+            summary=f"{labels['job']} target {labels['instance']} is down",
+            description=f"Prometheus has not been able to scrape {labels['instance']} (job {labels['job']}) "
+                        "for 5 minutes. Nothing it reports (certificates, services, probes) is monitored.")
 
     g.expect("4m", "NdesExporterDown", [])
     g.expect("5m", "NdesExporterDown", [down(u1)])
@@ -808,12 +789,10 @@ def exporter_file() -> str:
     g.add_series("ndes_collector_success", c1, "0x30", "failing")
     g.add_series("ndes_collector_success", {**c1, "collector": "scep"}, "1x30", "fine")
     g.expect("14m", "NdesCollectorFailing", [])
-    g.expect("15m", "NdesCollectorFailing", [Alert({**c1, "severity": "warning"}, {
-        "summary": "Collector files fails on ndes01:10227",
-        "description": "The files collector of ndes_exporter on ndes01:10227 has failed for 15 minutes; "
-                       "its metrics are missing or stale.",
-        "runbook_url": runbook(DEFAULT_BASE, "ndes-collector-failing"),
-    })])
+    g.expect("15m", "NdesCollectorFailing", [alert(c1, "warning", "ndes-collector-failing",
+        summary="Collector files fails on ndes01:10227",
+        description="The files collector of ndes_exporter on ndes01:10227 has failed for 15 minutes; "
+                    "its metrics are missing or stale.")])
     groups.append(g)
     return render(groups, "The exporter and the renew hook themselves.")
 
@@ -828,20 +807,7 @@ FILES = {
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = []
-    for name, build in FILES.items():
-        text = build()
-        path = HERE / name
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print("out of date (run python3 alerts/tests/gen_tests.py): " + ", ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(HERE, FILES, argv, "python3 alerts/tests/gen_tests.py")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-prefix=""
-work=""
+prefix="" work=""
 toolchain="$root/cmake/toolchains/mingw-w64-x86_64.cmake"
 jobs="$(nproc 2>/dev/null || echo 2)"
 triple=x86_64-w64-mingw32
@@ -29,15 +28,9 @@ usage() {
   echo "usage: $0 --prefix DIR --work DIR [--toolchain FILE] [--jobs N]" >&2
   exit 2
 }
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --prefix) prefix="$2"; shift 2 ;;
-    --work) work="$2"; shift 2 ;;
-    --toolchain) toolchain="$2"; shift 2 ;;
-    --jobs) jobs="$2"; shift 2 ;;
-    *) usage ;;
-  esac
-done
+# shellcheck source=scripts/lib/options.sh
+. "$root/scripts/lib/options.sh"
+parse_options "prefix work toolchain jobs" "$@" || usage
 [ -n "$prefix" ] && [ -n "$work" ] || usage
 mkdir -p "$prefix/.stamps" "$work/src" "$work/build" "$work/logs"
 prefix="$(cd "$prefix" && pwd)"

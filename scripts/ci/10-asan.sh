@@ -7,15 +7,12 @@
 set -euo pipefail
 
 here="${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-# shellcheck source=scripts/lib/install.sh
-. "$here/scripts/lib/install.sh"
+# shellcheck source=scripts/lib/ci_stage.sh
+. "$here/scripts/lib/ci_stage.sh"
 
 # One run on the 2-core build machine, shared with other builds: build 885 s, ctest
 # 468 s, no sanitizer report. NDES_CI_ASAN=0 skips the stage (a quick local run).
-if [ "${NDES_CI_ASAN:-1}" = 0 ]; then
-  echo "ci/asan: skipped (NDES_CI_ASAN=0)"
-  exit 0
-fi
+ci_stage_switch asan NDES_CI_ASAN
 install_missing build test
 
 build_parent="$(cd "$(dirname "${NDES_BUILD_DIR:-$here/build}")" && pwd)"

@@ -10,13 +10,10 @@
 set -euo pipefail
 
 here="${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-# shellcheck source=scripts/lib/install.sh
-. "$here/scripts/lib/install.sh"
+# shellcheck source=scripts/lib/ci_stage.sh
+. "$here/scripts/lib/ci_stage.sh"
 
-if [ "${NDES_CI_WINDOWS:-1}" = 0 ]; then
-  echo "ci/windows: skipped (NDES_CI_WINDOWS=0)"
-  exit 0
-fi
+ci_stage_switch windows NDES_CI_WINDOWS
 
 install_missing windows
 

@@ -1,7 +1,6 @@
 // --web.config.file on the real binaries: TLS handshakes by the curl and openssl
 // CLIs against certificates made by openssl, basic auth, extra headers, start-up
 // errors, and re-reading the file while running.
-#include <crypt.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "renew_support.h"
+#include "support/bcrypt.h"
 #include "support/exposition.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -21,15 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string bcrypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof salt) == nullptr) {
-    throw std::runtime_error("crypt_gensalt_rn failed");
-  }
-  crypt_data data{};
-  return crypt_r(password.c_str(), salt, &data);
-}
 
 void write_text(const fs::path& p, const std::string& text) {
   // Written aside and renamed, as config management does: a reader never sees half.

@@ -12,6 +12,19 @@ mkdir -p "$out/ca/newcerts"
 : > "$out/ca/index.txt"
 echo 1000 > "$out/ca/serial"
 
+# The extensions of an NDES RA certificate: the Certificate Request Agent EKU, the v1
+# template name NDES looks for, the CA's CRL.
+ra_profile() {  # SECTION KEY_USAGE TEMPLATE
+  cat <<SECTION
+[ $1 ]
+basicConstraints = CA:FALSE
+keyUsage = critical,$2
+extendedKeyUsage = 1.3.6.1.4.1.311.20.2.1
+1.3.6.1.4.1.311.20.2 = ASN1:BMPSTRING:$3
+crlDistributionPoints = URI:http://pki.corp.example/crl/corp-ca.crl
+SECTION
+}
+
 cat > "$out/ca/openssl.cnf" <<CNF
 [ ca ]
 default_ca = test_ca
@@ -39,18 +52,8 @@ CN = placeholder
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign,digitalSignature
 subjectKeyIdentifier = hash
-[ cep ]
-basicConstraints = CA:FALSE
-keyUsage = critical,keyEncipherment
-extendedKeyUsage = 1.3.6.1.4.1.311.20.2.1
-1.3.6.1.4.1.311.20.2 = ASN1:BMPSTRING:CEPEncryption
-crlDistributionPoints = URI:http://pki.corp.example/crl/corp-ca.crl
-[ eea ]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = 1.3.6.1.4.1.311.20.2.1
-1.3.6.1.4.1.311.20.2 = ASN1:BMPSTRING:EnrollmentAgentOffline
-crlDistributionPoints = URI:http://pki.corp.example/crl/corp-ca.crl
+$(ra_profile cep keyEncipherment CEPEncryption)
+$(ra_profile eea digitalSignature EnrollmentAgentOffline)
 [ ssl ]
 basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment

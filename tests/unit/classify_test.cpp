@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "label_names.h"
 #include "ndes/cert/parse.h"
 #include "support/run.h"
 
@@ -151,12 +152,9 @@ TEST(ClassifyTest, Other) {
 }
 
 TEST(ClassifyTest, RoleNames) {
-  EXPECT_EQ(to_string(Role::cep_encryption), "cep_encryption");
-  EXPECT_EQ(to_string(Role::enrollment_agent), "enrollment_agent");
-  EXPECT_EQ(to_string(Role::connector_identity), "connector_identity");
-  EXPECT_EQ(to_string(Role::ca), "ca");
-  EXPECT_EQ(to_string(Role::ssl), "ssl");
-  EXPECT_EQ(to_string(Role::other), "other");
+  EXPECT_EQ(test::label_names({Role::cep_encryption, Role::enrollment_agent,
+                               Role::connector_identity, Role::ca, Role::ssl, Role::other}),
+            "cep_encryption enrollment_agent connector_identity ca ssl other");
 }
 
 TEST(ClassifyTest, RaRoles) {

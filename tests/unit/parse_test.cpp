@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "label_names.h"
 #include "ndes/cert/classify.h"
 #include "support/run.h"
 
@@ -998,13 +999,10 @@ TEST_F(ParseTest, ParseDerCertificate) {
 }
 
 TEST(ReadErrorTest, NamesAreTheLabelValues) {
-  EXPECT_EQ(to_string(ReadError::bad_pem), "bad_pem");
-  EXPECT_EQ(to_string(ReadError::bad_der), "bad_der");
-  EXPECT_EQ(to_string(ReadError::bad_pkcs12), "bad_pkcs12");
-  EXPECT_EQ(to_string(ReadError::bad_passphrase), "bad_passphrase");
-  EXPECT_EQ(to_string(ReadError::permission_denied), "permission_denied");
-  EXPECT_EQ(to_string(ReadError::read_failed), "read_failed");
-  EXPECT_EQ(to_string(ReadError::too_large), "too_large");
+  EXPECT_EQ(test::label_names({ReadError::bad_pem, ReadError::bad_der, ReadError::bad_pkcs12,
+                               ReadError::bad_passphrase, ReadError::permission_denied,
+                               ReadError::read_failed, ReadError::too_large}),
+            "bad_pem bad_der bad_pkcs12 bad_passphrase permission_denied read_failed too_large");
 }
 
 // --- Real-world files -------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "label_names.h"
 #include "probe/failure.h"
 #include "probe/timeout.h"
 
@@ -13,25 +14,22 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 TEST(ProbeFailure, ReasonNamesAreTheLabelValues) {
-  EXPECT_EQ(to_string(FailureReason::timeout), "timeout");
-  EXPECT_EQ(to_string(FailureReason::connect_failed), "connect_failed");
-  EXPECT_EQ(to_string(FailureReason::http_status), "http_status");
-  EXPECT_EQ(to_string(FailureReason::bad_content), "bad_content");
-  EXPECT_EQ(to_string(FailureReason::tls_error), "tls_error");
-  EXPECT_EQ(to_string(FailureReason::too_large), "too_large");
+  EXPECT_EQ(test::label_names({FailureReason::timeout, FailureReason::connect_failed,
+                               FailureReason::http_status, FailureReason::bad_content,
+                               FailureReason::tls_error, FailureReason::too_large}),
+            "timeout connect_failed http_status bad_content tls_error too_large");
 }
 
 TEST(ProbeFailure, CurlCodesMapToReasons) {
   EXPECT_EQ(classify_curl_error(CURLE_OPERATION_TIMEDOUT, false), FailureReason::timeout);
-  EXPECT_EQ(classify_curl_error(CURLE_COULDNT_CONNECT, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_COULDNT_RESOLVE_HOST, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_GOT_NOTHING, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_RECV_ERROR, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_URL_MALFORMAT, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_UNSUPPORTED_PROTOCOL, false), FailureReason::connect_failed);
-  EXPECT_EQ(classify_curl_error(CURLE_PEER_FAILED_VERIFICATION, false), FailureReason::tls_error);
-  EXPECT_EQ(classify_curl_error(CURLE_SSL_CONNECT_ERROR, false), FailureReason::tls_error);
-  EXPECT_EQ(classify_curl_error(CURLE_SSL_CERTPROBLEM, false), FailureReason::tls_error);
+  for (const CURLcode code : {CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING,
+                              CURLE_RECV_ERROR, CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL}) {
+    EXPECT_EQ(classify_curl_error(code, false), FailureReason::connect_failed) << code;
+  }
+  for (const CURLcode code :
+       {CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM}) {
+    EXPECT_EQ(classify_curl_error(code, false), FailureReason::tls_error) << code;
+  }
   EXPECT_EQ(classify_curl_error(CURLE_FILESIZE_EXCEEDED, false), FailureReason::too_large);
   EXPECT_EQ(classify_curl_error(CURLE_TOO_MANY_REDIRECTS, false), FailureReason::http_status);
   EXPECT_EQ(classify_curl_error(CURLE_WEIRD_SERVER_REPLY, false), FailureReason::bad_content);

@@ -32,42 +32,32 @@ TEST(ProbeUrl, ParsesHttpUrls) {
 }
 
 TEST(ProbeUrl, RejectsWhatIsNotHttp) {
-  EXPECT_FALSE(parse_http_url("ftp://host/x"));
-  EXPECT_FALSE(parse_http_url("file:///etc/passwd"));
-  EXPECT_FALSE(parse_http_url("host/no/scheme"));
-  EXPECT_FALSE(parse_http_url("http://host:99999/"));
-  EXPECT_FALSE(parse_http_url("http://host:abc/"));
-  EXPECT_FALSE(parse_http_url("http:///path"));
-  EXPECT_FALSE(parse_http_url("http://[::1/"));
-  EXPECT_FALSE(parse_http_url("http://a b/"));
+  for (const char* url :
+       {"ftp://host/x", "file:///etc/passwd", "host/no/scheme", "http://host:99999/",
+        "http://host:abc/", "http:///path", "http://[::1/", "http://a b/"}) {
+    EXPECT_FALSE(parse_http_url(url)) << url;
+  }
 }
 
 TEST(ProbeUrl, HostPortTargets) {
-  auto hp = parse_host_port("ndes01.corp.example:443", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->host, "ndes01.corp.example");
-  EXPECT_EQ(hp->port, 443);
-  hp = parse_host_port("127.0.0.1:8443", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->port, 8443);
-  hp = parse_host_port("[::1]:8443", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->host, "::1");
-  hp = parse_host_port("::1", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->host, "::1");
-  EXPECT_EQ(hp->port, 443);
-  hp = parse_host_port("ndes01", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->port, 443);
-  hp = parse_host_port("https://ndes01:4443/certsrv", 443);
-  ASSERT_TRUE(hp);
-  EXPECT_EQ(hp->host, "ndes01");
-  EXPECT_EQ(hp->port, 4443);
-  EXPECT_FALSE(parse_host_port("", 443));
-  EXPECT_FALSE(parse_host_port("host:0", 443));
-  EXPECT_FALSE(parse_host_port("host:", 443));
-  EXPECT_FALSE(parse_host_port("ho st:443", 443));
+  struct Case {
+    const char* target;
+    const char* host;
+    int port;
+  };
+  // The default port (443) where the target names none.
+  for (const Case& c : {Case{"ndes01.corp.example:443", "ndes01.corp.example", 443},
+                        Case{"127.0.0.1:8443", "127.0.0.1", 8443}, Case{"[::1]:8443", "::1", 8443},
+                        Case{"::1", "::1", 443}, Case{"ndes01", "ndes01", 443},
+                        Case{"https://ndes01:4443/certsrv", "ndes01", 4443}}) {
+    const auto hp = parse_host_port(c.target, 443);
+    ASSERT_TRUE(hp) << c.target;
+    EXPECT_EQ(hp->host, c.host) << c.target;
+    EXPECT_EQ(hp->port, c.port) << c.target;
+  }
+  for (const char* target : {"", "host:0", "host:", "ho st:443"}) {
+    EXPECT_FALSE(parse_host_port(target, 443)) << target;
+  }
 }
 
 TEST(ProbeUrl, IpLiterals) {

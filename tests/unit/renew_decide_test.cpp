@@ -150,11 +150,12 @@ TEST(RenewDecideTest, NormalizesInstanceLabels) {
 }
 
 TEST(RenewDecideTest, ChecksInstanceNames) {
-  EXPECT_TRUE(is_instance_name("ndes01.corp.example"));
-  EXPECT_TRUE(is_instance_name("::1"));
-  EXPECT_FALSE(is_instance_name(""));
-  EXPECT_FALSE(is_instance_name("a b"));
-  EXPECT_FALSE(is_instance_name("a;b"));
+  for (const char* name : {"ndes01.corp.example", "::1"}) {
+    EXPECT_TRUE(is_instance_name(name)) << name;
+  }
+  for (const char* name : {"", "a b", "a;b"}) {
+    EXPECT_FALSE(is_instance_name(name)) << name;
+  }
 }
 
 }  // namespace

@@ -112,18 +112,15 @@ TEST(RenewCaChoiceTest, PicksTheOneCaThatPublishesTheTemplate) {
 
 TEST(RenewCaChoiceTest, ChecksConfigAndAccountSyntax) {
   EXPECT_TRUE(is_ca_config("ca01.corp.example\\Corp Issuing CA"));
-  EXPECT_FALSE(is_ca_config("ca01"));
-  EXPECT_FALSE(is_ca_config("\\CA"));
-  EXPECT_FALSE(is_ca_config("ca01\\"));
-  EXPECT_FALSE(is_ca_config("ca 01\\CA"));
-  EXPECT_FALSE(is_ca_config("ca01\\C\"A"));
-  EXPECT_FALSE(is_ca_config("ca01\\a\\b"));
-  EXPECT_TRUE(is_service_account("CORP\\svc_ndes"));
-  EXPECT_TRUE(is_service_account("CORP\\gmsa-ndes$"));
-  EXPECT_TRUE(is_service_account("IIS APPPOOL\\SCEP"));
-  EXPECT_FALSE(is_service_account("svc_ndes"));
-  EXPECT_FALSE(is_service_account("CORP\\a\\b"));
-  EXPECT_FALSE(is_service_account("CORP\\a\"b"));
+  for (const char* config : {"ca01", "\\CA", "ca01\\", "ca 01\\CA", "ca01\\C\"A", "ca01\\a\\b"}) {
+    EXPECT_FALSE(is_ca_config(config)) << config;
+  }
+  for (const char* account : {"CORP\\svc_ndes", "CORP\\gmsa-ndes$", "IIS APPPOOL\\SCEP"}) {
+    EXPECT_TRUE(is_service_account(account)) << account;
+  }
+  for (const char* account : {"svc_ndes", "CORP\\a\\b", "CORP\\a\"b"}) {
+    EXPECT_FALSE(is_service_account(account)) << account;
+  }
 }
 
 TEST(RenewMetricsTest, RendersEveryFamily) {

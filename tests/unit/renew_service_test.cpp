@@ -18,6 +18,20 @@ using ::testing::HasSubstr;
 using namespace ndes::renew::testing;
 using nlohmann::json;
 
+// A renewal as the journal has it before it starts: r1, execute, one step "command".
+RenewalRecord journaled_renewal() {
+  RenewalRecord r;
+  r.seq = 1;
+  r.id = "r1";
+  r.thumbprint = kThumbprint;
+  r.template_name = "CEPEncryption";
+  r.mode = Mode::execute;
+  StepRecord step;
+  step.step.name = "command";
+  r.steps = {step};
+  return r;
+}
+
 class RenewServiceTest : public ::testing::Test {
  protected:
   std::unique_ptr<RenewalService> make(Mode mode, FakeExecutor::Script script = nullptr,
@@ -181,16 +195,8 @@ TEST_F(RenewServiceTest, ARestartMarksARunningRenewalInterruptedAndNeverReRunsIt
   // A journal as a crash leaves it: started, a step begun, nothing after.
   { auto s = make(Mode::dry_run); }
   ServiceOptions o = options(dir_.path() / "state", Mode::execute);
-  RenewalRecord r;
-  r.seq = 1;
-  r.id = "r1";
-  r.thumbprint = kThumbprint;
-  r.template_name = "CEPEncryption";
-  r.mode = Mode::execute;
-  StepRecord step;
-  step.step.name = "command";
-  step.step.argv = {"/bin/renew"};
-  r.steps = {step};
+  RenewalRecord r = journaled_renewal();
+  r.steps[0].step.argv = {"/bin/renew"};
   test::write_file(dir_ / "state" / "journal.jsonl",
                    journal_line(event::recorded(r, now_)) +
                        journal_line(event::started("r1", now_)) +
@@ -227,15 +233,7 @@ TEST_F(RenewServiceTest, ARestartMarksARunningRenewalInterruptedAndNeverReRunsIt
 
 TEST_F(RenewServiceTest, AQueuedRenewalRunsAfterARestart) {
   { auto s = make(Mode::dry_run); }
-  RenewalRecord r;
-  r.seq = 1;
-  r.id = "r1";
-  r.thumbprint = kThumbprint;
-  r.template_name = "CEPEncryption";
-  r.mode = Mode::execute;
-  StepRecord step;
-  step.step.name = "command";
-  r.steps = {step};
+  const RenewalRecord r = journaled_renewal();
   test::write_file(dir_ / "state" / "journal.jsonl", journal_line(event::recorded(r, now_)));
   auto s = make(Mode::execute);
   ASSERT_TRUE(s->wait_idle(std::chrono::seconds(5)));

@@ -15,29 +15,17 @@
 # is missing.
 set -euo pipefail
 
-wine="" prefix="" bin="" fixtures="" linux_exporter="" make_fixtures=no
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --wine) wine="$2"; shift 2 ;;
-    --prefix) prefix="$2"; shift 2 ;;
-    --bin) bin="$2"; shift 2 ;;
-    --fixtures) fixtures="$2"; shift 2 ;;
-    --linux-exporter) linux_exporter="$2"; shift 2 ;;
-    --make-fixtures) make_fixtures=yes; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/windows/wine_lib.sh
+. "$here/wine_lib.sh"
 # shellcheck source=tests/windows/winhealth.sh
 . "$here/winhealth.sh"
 # shellcheck source=tests/windows/wine_ndes.sh
 . "$here/wine_ndes.sh"
 
-failed=0
-skip() { echo "NDES-SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; failed=1; }
-[ -n "$wine" ] && [ -x "$wine" ] || skip "wine64 is not installed (apt-get install wine64)"
-command -v curl >/dev/null || skip "curl is not installed"
+linux_exporter="" make_fixtures=no
+wine_test_more_options="linux-exporter make-fixtures?"
+wine_test_args "$@"
 exe="$bin/ndes_exporter.exe"
 tool="$bin/ndes_wine_store.exe"
 [ -f "$exe" ] || skip "$exe is not built (cmake --workflow --preset windows-cross)"
@@ -47,7 +35,6 @@ if [ "$make_fixtures" = yes ]; then
 fi
 [ -f "$fixtures/facts.tsv" ] || { echo "no $fixtures/facts.tsv" >&2; exit 1; }
 
-export WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" DISPLAY=
 bash "$here/wine-prefix.sh" "$wine" "$prefix" >/dev/null
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ndes-wine-exporter-XXXXXX")"
@@ -60,8 +47,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
 
 # ---------------------------------------------------------------------------
 # The store (and the same certificates as PEM files for the file collector), the
