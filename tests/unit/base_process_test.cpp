@@ -5,10 +5,10 @@
 
 #include <chrono>
 
-#include "renew/process.h"
+#include "base/process.h"
 #include "support/run.h"
 
-namespace ndes::renew {
+namespace ndes {
 namespace {
 
 using ::testing::HasSubstr;
@@ -22,14 +22,14 @@ ProcessSpec spec(std::vector<std::string> argv) {
   return s;
 }
 
-TEST(RenewProcessTest, RunsByArgvWithoutAShell) {
+TEST(BaseProcessTest, RunsByArgvWithoutAShell) {
   const ProcessResult r = run_process(spec({find_program("echo"), "a b", "$(id)", ";", "*"}));
   ASSERT_TRUE(r.started) << r.error;
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "a b $(id) ; *\n");
 }
 
-TEST(RenewProcessTest, PassesOnlyTheCleanEnvironment) {
+TEST(BaseProcessTest, PassesOnlyTheCleanEnvironment) {
   setenv("NDES_RENEW_TEST_SECRET", "leak", 1);
   const ProcessResult r = run_process(spec({find_program("env")}));
   unsetenv("NDES_RENEW_TEST_SECRET");
@@ -38,13 +38,13 @@ TEST(RenewProcessTest, PassesOnlyTheCleanEnvironment) {
   EXPECT_THAT(r.out, Not(HasSubstr("NDES_RENEW_TEST_SECRET")));
 }
 
-TEST(RenewProcessTest, ReportsTheExitCodeAndStderr) {
+TEST(BaseProcessTest, ReportsTheExitCodeAndStderr) {
   const ProcessResult r = run_process(spec({"/bin/sh", "-c", "echo oops >&2; exit 3"}));
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "oops\n");
 }
 
-TEST(RenewProcessTest, KillsTheProcessGroupOnTimeout) {
+TEST(BaseProcessTest, KillsTheProcessGroupOnTimeout) {
   ProcessSpec s = spec({"/bin/sh", "-c", "sleep 30 & sleep 30; echo never"});
   s.timeout = std::chrono::milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
@@ -55,7 +55,7 @@ TEST(RenewProcessTest, KillsTheProcessGroupOnTimeout) {
   EXPECT_EQ(r.out, "");
 }
 
-TEST(RenewProcessTest, StopsOnCancel) {
+TEST(BaseProcessTest, StopsOnCancel) {
   std::atomic<bool> cancel{true};
   ProcessSpec s = spec({find_program("sleep"), "30"});
   s.cancel = &cancel;
@@ -63,7 +63,7 @@ TEST(RenewProcessTest, StopsOnCancel) {
   EXPECT_TRUE(r.cancelled);
 }
 
-TEST(RenewProcessTest, CapsTheOutput) {
+TEST(BaseProcessTest, CapsTheOutput) {
   ProcessSpec s = spec({"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x"});
   s.output_limit = 1000;
   const ProcessResult r = run_process(s);
@@ -72,25 +72,25 @@ TEST(RenewProcessTest, CapsTheOutput) {
   EXPECT_EQ(r.out_dropped, 99000U);
 }
 
-TEST(RenewProcessTest, RunsInTheWorkDirectory) {
+TEST(BaseProcessTest, RunsInTheWorkDirectory) {
   test::TempDir dir;
   ProcessSpec s = spec({find_program("pwd")});
   s.cwd = dir.path().string();
   EXPECT_EQ(run_process(s).out, dir.path().string() + "\n");
 }
 
-TEST(RenewProcessTest, SaysWhyAProgramDidNotStart) {
+TEST(BaseProcessTest, SaysWhyAProgramDidNotStart) {
   const ProcessResult r = run_process(spec({"/no/such/program"}));
   EXPECT_FALSE(r.started);
   EXPECT_THAT(r.error, HasSubstr("cannot start /no/such/program"));
   EXPECT_FALSE(run_process(spec({})).started);
 }
 
-TEST(RenewProcessTest, FindsProgramsInTheCleanPathOnly) {
+TEST(BaseProcessTest, FindsProgramsInTheCleanPathOnly) {
   EXPECT_EQ(find_program("/x/y"), "/x/y");
   EXPECT_THAT(find_program("sh"), ::testing::EndsWith("/sh"));
   EXPECT_EQ(find_program("no-such-program-xyz"), "");
 }
 
 }  // namespace
-}  // namespace ndes::renew
+}  // namespace ndes

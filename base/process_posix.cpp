@@ -13,9 +13,9 @@
 #include <mutex>
 #include <utility>
 
-#include "renew/process.h"
+#include "base/process.h"
 
-namespace ndes::renew {
+namespace ndes {
 namespace {
 
 constexpr const char* kCleanPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -272,4 +272,4 @@ ProcessResult run_process(const ProcessSpec& spec) {
   return result;
 }
 
-}  // namespace ndes::renew
+}  // namespace ndes

@@ -1,8 +1,9 @@
 // Running one program by argv, never through a shell: a given environment (the caller
 // passes a clean one), a working directory, a timeout, stdout and stderr collected up
-// to a cap, and cancellation. POSIX: posix_spawn in its own process group, so a timeout
-// kills its children too. Windows: CreateProcessW with windows_command_line(argv), in a
-// job object that kills the whole tree.
+// to a cap, and cancellation. Used by the renew hook (certreq, certutil, commands) and the
+// iis collector (appcmd). POSIX: posix_spawn in its own process
+// group, so a timeout kills its children too. Windows: CreateProcessW with
+// windows_command_line(argv), in a job object that kills the whole tree.
 #pragma once
 
 #include <atomic>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace ndes::renew {
+namespace ndes {
 
 struct ProcessSpec {
   std::vector<std::string> argv;         // argv[0]: an absolute path (no PATH search)
@@ -46,4 +47,4 @@ std::vector<std::string> clean_environment(const std::string& work_dir);
 // directory part are returned as they are.
 std::string find_program(const std::string& name);
 
-}  // namespace ndes::renew
+}  // namespace ndes
