@@ -153,6 +153,11 @@ std::string find_program(const std::string& name) {
 
 ProcessResult run_process(const ProcessSpec& spec) {
   ProcessResult result;
+  if (!spec.input.empty() || spec.search_path || spec.inherit_environment ||
+      !spec.own_process_group || spec.stop_at_exit) {
+    result.error = "the tests' process options are POSIX only";
+    return result;
+  }
   std::wstring command_line;
   try {
     command_line = widen(windows_command_line(spec.argv));
