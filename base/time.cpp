@@ -37,6 +37,14 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+std::int64_t unix_from_utc_tm(const std::tm& utc) {
+  const std::int64_t days =
+      days_from_civil(static_cast<std::int64_t>(utc.tm_year) + 1900,
+                      static_cast<unsigned>(utc.tm_mon + 1), static_cast<unsigned>(utc.tm_mday));
+  return days * 86400 + static_cast<std::int64_t>(utc.tm_hour) * 3600 +
+         static_cast<std::int64_t>(utc.tm_min) * 60 + utc.tm_sec;
+}
+
 CivilDate civil_from_days(std::int64_t days) {
   days += 719468;
   const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;

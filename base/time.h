@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ namespace ndes {
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm);
 // 64-bit, so years before 1970 and after 2038 are exact.
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+
+// Unix seconds of a broken-down UTC time (what ASN1_TIME_to_tm fills): timegm
+// without its platform gaps (Windows lacks it, 32-bit time_t ends in 2038).
+std::int64_t unix_from_utc_tm(const std::tm& utc);
 
 struct CivilDate {
   std::int64_t year = 1970;

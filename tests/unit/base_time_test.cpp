@@ -37,6 +37,7 @@ TEST(BaseTime, AgreesWithTheCLibrary) {
                               static_cast<unsigned>(tm.tm_mday)),
               static_cast<std::int64_t>(t / 86'400))
         << t;
+    EXPECT_EQ(unix_from_utc_tm(tm), static_cast<std::int64_t>(t)) << t;
   }
 }
 

@@ -102,11 +102,7 @@ std::int64_t unix_seconds(const ASN1_TIME* t) {
     ERR_clear_error();
     return 0;
   }
-  const std::int64_t days =
-      days_from_civil(static_cast<std::int64_t>(tm.tm_year) + 1900,
-                      static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
-  return days * 86400 + static_cast<std::int64_t>(tm.tm_hour) * 3600 +
-         static_cast<std::int64_t>(tm.tm_min) * 60 + tm.tm_sec;
+  return unix_from_utc_tm(tm);
 }
 
 std::string serial_hex(const X509* x) {
