@@ -20,7 +20,7 @@
 #include "exporter/version.h"
 #include "ndes/collect/collector.h"
 #include "web/http_server.h"
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 namespace ndes {
 namespace {

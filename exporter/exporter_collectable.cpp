@@ -6,15 +6,9 @@
 #include <stdexcept>
 
 #include "collectors/probe/cdp_hook.h"
-#include "exporter/logging.h"
+#include "base/log.h"
 
 namespace ndes {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 CollectorResult run_collector(Collector& collector) {
   const auto start = std::chrono::steady_clock::now();

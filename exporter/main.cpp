@@ -22,9 +22,11 @@
 #include "ndes/metrics/families.h"
 #include "web/gzip.h"
 #include "web/http_server.h"
-#include "web/logging.h"
+#include "base/log.h"
 #ifdef _WIN32
 #include "web/win_service.h"
+#else
+#include "base/stop_signal.h"
 #endif
 #ifdef NDES_HAVE_PROBES
 #include "probe/probe_endpoint.h"
@@ -70,23 +72,9 @@ int wait_for_signal() {
 #else
 // Block the stop signals before any thread starts, so every thread inherits the
 // mask and sigwait below is the one place they arrive.
-void prepare_stop_handling() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
+void prepare_stop_handling() { ndes::block_stop_signals(); }
 
-int wait_for_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
+int wait_for_signal() { return ndes::wait_for_stop_signal(); }
 #endif
 
 int run(ndes::ExporterConfig config) {

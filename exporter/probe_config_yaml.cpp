@@ -9,7 +9,7 @@
 
 #include "exporter/config.h"
 #include "ndes/collect/collector.h"
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 namespace ndes {
 namespace {
@@ -243,39 +243,6 @@ std::string read_target_list(const YAML::Node& node, const std::string& key,
 }
 
 }  // namespace
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && text.back() == ' ') {
-    text.remove_suffix(1);
-  }
-  double scale = 1.0;  // to seconds
-  if (text.ends_with("ms")) {
-    scale = 0.001;
-    text.remove_suffix(2);
-  } else if (text.ends_with("s")) {
-    text.remove_suffix(1);
-  } else if (text.ends_with("m")) {
-    scale = 60.0;
-    text.remove_suffix(1);
-  }
-  if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos ||
-      std::count(text.begin(), text.end(), '.') > 1 || text == ".") {
-    return std::nullopt;
-  }
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  const double ms = v * scale * 1000.0;
-  if (!(ms >= 1.0) || ms > 86'400'000.0) {
-    return std::nullopt;
-  }
-  return std::chrono::milliseconds(static_cast<long long>(std::llround(ms)));
-}
 
 std::string read_probe_modules(ExporterConfig& cfg, const YAML::Node& node,
                                const std::string& key) {

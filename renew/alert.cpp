@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "renew/text.h"
+#include "base/text.h"
 
 namespace ndes::renew {
 namespace {

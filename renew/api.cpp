@@ -8,8 +8,8 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 
-#include "renew/text.h"
-#include "web/logging.h"
+#include "base/log.h"
+#include "base/text.h"
 
 namespace ndes::renew {
 namespace {
@@ -56,7 +56,7 @@ bool bearer_token_matches(std::string_view authorization, std::string_view expec
   constexpr std::string_view kScheme = "bearer ";
   std::string_view presented;
   if (authorization.size() > kScheme.size() &&
-      to_lower(authorization.substr(0, kScheme.size())) == kScheme) {
+      lower(authorization.substr(0, kScheme.size())) == kScheme) {
     presented = authorization.substr(kScheme.size());
     while (!presented.empty() && presented.front() == ' ') {
       presented.remove_prefix(1);

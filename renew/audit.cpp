@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "exporter/logging.h"
+#include "base/log.h"
 
 namespace ndes::renew {
 

@@ -1,5 +1,5 @@
 // The audit log: every request and every step, through spdlog, to stderr and to an
-// append-only file, in the exporter's logfmt or JSON lines (exporter/logging.h). Only
+// append-only file, in the exporter's logfmt or JSON lines (base/log.h). Only
 // what the hook chose to log reaches it: never a header, a body, a token or a key.
 #pragma once
 

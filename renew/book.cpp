@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "renew/text.h"
+#include "base/time.h"
 
 namespace ndes::renew {
 

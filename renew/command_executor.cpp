@@ -1,8 +1,8 @@
 #include <fstream>
 #include <utility>
 
+#include "base/process.h"
 #include "renew/executor.h"
-#include "renew/process.h"
 
 namespace ndes::renew {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "renew/text.h"
+#include "base/text.h"
 
 namespace ndes::renew {
 namespace {
@@ -26,7 +26,7 @@ std::string normalize_instance(std::string_view label) {
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     host = host.substr(0, host.find(':'));  // host:port; a bare IPv6 address has several
   }
-  return to_lower(host);
+  return lower(host);
 }
 
 bool is_instance_name(std::string_view value) {
@@ -71,7 +71,7 @@ Decision decide(const Alert& alert, const Policy& policy) {
                 ")");
   }
   d.verdict = Verdict::act;
-  d.target.thumbprint = to_upper(thumbprint);
+  d.target.thumbprint = upper(thumbprint);
   d.target.template_name = template_name;
   d.target.role = role;
   d.target.instance = policy.instance;

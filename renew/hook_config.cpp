@@ -25,11 +25,12 @@
 
 #include "renew/decide.h"
 #include "renew/placeholders.h"
-#include "renew/process.h"
-#include "renew/text.h"
+#include "base/process.h"
+#include "base/text.h"
+#include "base/time.h"
 #include "renew/verify.h"
 #include "web/http_server.h"
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -73,7 +74,7 @@ std::string trim(std::string_view s) {
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-  const std::string v = to_lower(trim(text));
+  const std::string v = lower(trim(text));
   if (v == "true" || v == "yes" || v == "on" || v == "1") {
     return true;
   }
@@ -479,33 +480,6 @@ struct RawFlag {
 
 }  // namespace
 
-std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
-  const std::string t = trim(text);
-  std::size_t digits = 0;
-  while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits])) != 0) {
-    ++digits;
-  }
-  if (digits == 0 || digits > 9) {
-    return std::nullopt;
-  }
-  const std::int64_t n = std::stoll(t.substr(0, digits));
-  const std::string unit = t.substr(digits);
-  std::int64_t factor = 0;
-  if (unit.empty() || unit == "s") {
-    factor = 1;
-  } else if (unit == "m") {
-    factor = 60;
-  } else if (unit == "h") {
-    factor = 3600;
-  } else {
-    return std::nullopt;
-  }
-  if (n <= 0) {
-    return std::nullopt;
-  }
-  return n * factor;
-}
-
 std::string local_host_name() {
 #ifdef _WIN32
   std::array<char, 256> buf{};
@@ -513,13 +487,13 @@ std::string local_host_name() {
   if (GetComputerNameExA(ComputerNameDnsHostname, buf.data(), &size) == 0) {
     return "";
   }
-  return to_lower(std::string(buf.data(), size));
+  return lower(std::string(buf.data(), size));
 #else
   std::array<char, 256> buf{};
   if (gethostname(buf.data(), buf.size() - 1) != 0) {
     return "";
   }
-  return to_lower(buf.data());
+  return lower(buf.data());
 #endif
 }
 

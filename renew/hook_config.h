@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time.h"
+
 #include "renew/record.h"
 
 namespace ndes::renew {
@@ -62,7 +64,7 @@ HookParseOutcome parse_hook_command_line(int argc, const char* const* argv,
                                          const std::string& default_instance);
 
 // "120s", "2m", "1h", "90" (seconds) -> seconds; nullopt if malformed or not positive.
-std::optional<std::int64_t> parse_duration_seconds(std::string_view text);
+using ndes::parse_duration_seconds;
 
 // This machine's host name (lower-cased), "" if it cannot be had.
 std::string local_host_name();

@@ -2,7 +2,8 @@
 
 #include <exception>
 
-#include "renew/text.h"
+#include "base/text.h"
+#include "base/time.h"
 
 namespace ndes::renew {
 namespace {

@@ -17,9 +17,7 @@
 #endif
 #include <windows.h>
 #else
-#include <pthread.h>
-
-#include <csignal>
+#include "base/stop_signal.h"
 #endif
 
 #include "ndes/metrics/families.h"
@@ -29,7 +27,7 @@
 #include "renew/hook_config.h"
 #include "renew/renewal_service.h"
 #include "web/http_server.h"
-#include "web/logging.h"
+#include "base/log.h"
 #ifdef _WIN32
 #include "web/win_service.h"
 #endif
@@ -81,24 +79,11 @@ std::string system32_dir() {
   return std::filesystem::path(std::wstring(buf, n)).string();
 }
 #else
-sigset_t stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
 // Blocked before any thread starts, so every thread inherits the mask and sigwait
 // below is the one place they arrive.
-void prepare_stop() {
-  const sigset_t set = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
+void prepare_stop() { ndes::block_stop_signals(); }
 std::string wait_for_stop() {
-  const sigset_t set = stop_signals();
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+  return std::string(ndes::stop_signal_name(ndes::wait_for_stop_signal()));
 }
 std::string system32_dir() { return "C:\\Windows\\System32"; }
 #endif

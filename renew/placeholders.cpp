@@ -5,8 +5,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "renew/text.h"
-
 namespace ndes::renew {
 namespace {
 

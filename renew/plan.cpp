@@ -3,8 +3,9 @@
 #include <array>
 #include <utility>
 
+#include "base/text.h"
+#include "base/win_cmdline.h"
 #include "renew/placeholders.h"
-#include "renew/win_cmdline.h"
 
 namespace ndes::renew {
 namespace {
@@ -39,14 +40,6 @@ PlannedStep other_step(std::string name, StepKind kind, std::string description,
   step.description = std::move(description);
   step.params = std::move(params);
   return step;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : ",") + item;
-  }
-  return out;
 }
 
 Plan windows_plan(const RenewTarget& target, const PlanConfig& config) {
@@ -107,7 +100,7 @@ Plan windows_plan(const RenewTarget& target, const PlanConfig& config) {
                {join_path(config.system32, "iisreset.exe"), "/restart"}, timeout, true);
   PlannedStep services = other_step("restart_services", StepKind::restart_services,
                                     "Restart the Intune Certificate Connector services",
-                                    {{"services", join(config.restart_services)}});
+                                    {{"services", join(config.restart_services, ",")}});
   PlannedStep event =
       other_step("check_ndes_event", StepKind::check_ndes_event,
                  "Check the Application log for NDES Event 1 (started) after the restart",

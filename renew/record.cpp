@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "renew/text.h"
+#include "base/time.h"
 
 namespace ndes::renew {
 namespace {

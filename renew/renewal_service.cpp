@@ -4,10 +4,11 @@
 #include <stdexcept>
 #include <utility>
 
-#include "exporter/logging.h"
+#include "base/log.h"
+#include "base/text.h"
+#include "base/time.h"
 #include "renew/journal.h"
 #include "renew/redact.h"
-#include "renew/text.h"
 
 namespace ndes::renew {
 namespace {

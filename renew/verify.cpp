@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "renew/text.h"
+#include "base/text.h"
+#include "base/time.h"
 
 namespace ndes::renew {
 

@@ -30,7 +30,7 @@
 
 #include "ndes/cert/parse.h"
 #include "renew/executor.h"
-#include "renew/text.h"
+#include "base/time.h"
 #include "renew/verify.h"
 #include "renew/win_text.h"
 

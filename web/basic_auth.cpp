@@ -6,6 +6,9 @@
 #include <array>
 #include <memory>
 
+#include "base/base64.h"
+#include "base/text.h"
+
 #ifndef _WIN32
 #include <crypt.h>
 #endif
@@ -17,24 +20,18 @@ namespace {
 // htpasswd -B makes by default).
 constexpr const char* kDummyHash = "$2b$10$ZeSfA0iyt.2avwupCbrgse8m6y7brA8OY2l0VAh01HW1gR2WLBDeW";
 
-std::optional<std::string> base64_decode(std::string_view in) {
-  if (in.empty() || in.size() % 4 != 0 || in.size() > 4096) {
+// The credentials of a basic auth header: one unbroken base64 token, padded, of a sane
+// size.
+std::optional<std::string> decode_credentials(std::string_view in) {
+  if (in.empty() || in.size() % 4 != 0 || in.size() > 4096 ||
+      in.find_first_of(" \t\r\n") != std::string_view::npos) {
     return std::nullopt;
   }
-  std::string out(in.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) {
+  const auto bytes = base64_decode(in);
+  if (!bytes) {
     return std::nullopt;
   }
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  std::size_t len = static_cast<std::size_t>(n);
-  for (std::size_t i = in.size(); i > 0 && in[i - 1] == '=' && len > 0; --i) {
-    --len;
-  }
-  out.resize(len);
-  return out;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 std::string cache_key(std::string_view user, std::string_view hash, std::string_view password) {
@@ -56,13 +53,8 @@ std::string cache_key(std::string_view user, std::string_view hash, std::string_
 std::optional<std::pair<std::string, std::string>> parse_basic_authorization(
     std::string_view header) {
   constexpr std::string_view kScheme = "basic ";
-  if (header.size() <= kScheme.size()) {
+  if (header.size() <= kScheme.size() || !istarts_with(header, kScheme)) {
     return std::nullopt;
-  }
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) {
-      return std::nullopt;
-    }
   }
   std::string_view encoded = header.substr(kScheme.size());
   while (!encoded.empty() && encoded.front() == ' ') {
@@ -71,7 +63,7 @@ std::optional<std::pair<std::string, std::string>> parse_basic_authorization(
   while (!encoded.empty() && encoded.back() == ' ') {
     encoded.remove_suffix(1);
   }
-  const auto decoded = base64_decode(encoded);
+  const auto decoded = decode_credentials(encoded);
   if (!decoded) {
     return std::nullopt;
   }

@@ -10,31 +10,16 @@
 #include <zlib.h>
 #endif
 
+#include "base/text.h"
+
 namespace ndes {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The q of one coding's parameters ("q=0.5"); 1 when absent or unreadable.
 double quality(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    const std::string_view param = trim(params.substr(0, semi));
+    const std::string_view param = trim_view(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
     if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
       const std::string value(param.substr(2));
@@ -57,9 +42,9 @@ bool accepts_gzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     const auto semi = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semi));
+    const std::string_view coding = trim_view(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1.0 : quality(item.substr(semi + 1));
-    if (same_ignoring_case(coding, "gzip") || same_ignoring_case(coding, "x-gzip")) {
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
       gzip = q;
     } else if (coding == "*") {
       any = q;

@@ -14,18 +14,12 @@
 #include <exception>
 #include <stdexcept>
 
+#include "base/log.h"
+#include "base/text.h"
 #include "web/civetweb_tls_fix.h"
-#include "web/logging.h"
 
 namespace ndes {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // While mg_start2 runs on this thread, civetweb's messages are kept here: they say
 // why a port could not be bound, which mg_start2's own error text does not.

@@ -9,31 +9,15 @@
 #include <filesystem>
 #include <functional>
 
-#include "web/yaml_kind.h"
+#include "base/text.h"
+#include "base/yaml_kind.h"
 
 namespace ndes::web {
 namespace {
 
 // "value" with control characters replaced, so a message stays on one line; long
 // values are cut (a bcrypt hash or a path, never more).
-std::string quote_text(std::string_view value) {
-  std::string out = "\"";
-  for (const char c : value.substr(0, 120)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? '?' : c;
-  }
-  if (value.size() > 120) {
-    out += "...";
-  }
-  return out + "\"";
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+std::string quote_text(std::string_view value) { return "\"" + printable(value, 120) + "\""; }
 
 struct Failure {
   std::string message;
@@ -180,8 +164,8 @@ void check_header(const std::string& name, const std::string& value, const std::
   static const std::array<const char*, 5> allowed = {"Strict-Transport-Security",
                                                      "X-Content-Type-Options", "X-Frame-Options",
                                                      "X-XSS-Protection", "Content-Security-Policy"};
-  const auto it = std::find_if(allowed.begin(), allowed.end(),
-                               [&](const char* a) { return lower(a) == lower(name); });
+  const auto it =
+      std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return iequals(a, name); });
   if (it == allowed.end()) {
     fail(key + ": the header " + quote_text(name) +
          " cannot be set (allowed: Strict-Transport-Security, X-Content-Type-Options, "

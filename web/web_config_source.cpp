@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "web/logging.h"
+#include "base/log.h"
 
 namespace ndes::web {
 namespace {

@@ -15,7 +15,7 @@
 #include <atomic>
 #include <mutex>
 
-#include "web/logging.h"
+#include "base/log.h"
 
 namespace ndes::winsvc {
 namespace {

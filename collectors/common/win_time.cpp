@@ -5,16 +5,11 @@
 #include <charconv>
 #include <string>
 
+#include "base/text.h"
+#include "base/time.h"
+
 namespace ndes::wintime {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::optional<unsigned> digits(std::string_view text) {
   unsigned v = 0;
@@ -35,18 +30,8 @@ std::optional<double> from_parts(unsigned y, unsigned mo, unsigned d, unsigned h
 
 }  // namespace
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil.
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 std::optional<double> parse_iso8601_utc(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
     text.remove_suffix(1);
   }
@@ -82,21 +67,19 @@ std::optional<double> parse_iso8601_utc(std::string_view text) {
 }
 
 std::optional<double> parse_us_datetime(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   const auto space = text.find(' ');
   if (space == std::string_view::npos) {
     return std::nullopt;
   }
   const std::string_view date = text.substr(0, space);
-  std::string_view time = trim(text.substr(space + 1));
+  std::string_view time = trim_view(text.substr(space + 1));
   int ampm = 0;  // 0 none, 1 AM, 2 PM
   if (time.size() > 3) {
-    std::string tail(time.substr(time.size() - 2));
-    std::transform(tail.begin(), tail.end(), tail.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const std::string tail = upper(time.substr(time.size() - 2));
     if (tail == "AM" || tail == "PM") {
       ampm = tail == "AM" ? 1 : 2;
-      time = trim(time.substr(0, time.size() - 2));
+      time = trim_view(time.substr(0, time.size() - 2));
     }
   }
   const auto s1 = date.find('/');

@@ -19,7 +19,4 @@ std::optional<double> parse_us_datetime(std::string_view text);
 // 100 ns intervals since 1601-01-01 -> Unix seconds (nullopt before 1970).
 std::optional<double> filetime_to_unix(std::uint64_t filetime);
 
-// Days since 1970-01-01 of a civil date.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
-
 }  // namespace ndes::wintime

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <memory>
 
+#include "base/time.h"
+
 namespace ndes::crl {
 namespace {
 
@@ -27,7 +29,7 @@ std::optional<std::int64_t> unix_time(const ASN1_TIME* t) {
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
     return std::nullopt;
   }
-  return static_cast<std::int64_t>(timegm(&tm));
+  return unix_from_utc_tm(tm);
 }
 
 std::string name_rfc2253(const X509_NAME* name) {

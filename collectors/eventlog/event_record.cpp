@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/text.h"
 #include "common/win_time.h"
 #include "common/xml_lite.h"
 
@@ -15,17 +16,9 @@ constexpr const char* kEventsHelp =
     "Windows events seen since the exporter started (and in the look-back window before).";
 constexpr const char* kLastHelp = "Time of the newest such Windows event.";
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 template <typename T>
 std::optional<T> number(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   T v{};
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size() || text.empty()) {
@@ -43,7 +36,7 @@ std::string literal(const std::string& s) {
 }  // namespace
 
 std::optional<double> parse_system_time(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   if (text.empty() || text.back() != 'Z') {
     return std::nullopt;  // the event log always writes UTC with a Z
   }
@@ -97,7 +90,7 @@ std::optional<EventRecord> parse_event_xml(std::string_view xml, std::string* er
     ev.record_id = number<std::uint64_t>(rid->text).value_or(0);
   }
   if (const xml::Element* channel = sys->child("Channel")) {
-    ev.log = std::string(trim(channel->text));
+    ev.log = std::string(trim_view(channel->text));
   }
   return ev;
 }
@@ -169,15 +162,9 @@ std::string bookmark_xml(const std::string& log, std::uint64_t record_id) {
          std::to_string(record_id) + "' IsCurrent='true'/></BookmarkList>";
 }
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
+// Log and provider names compare case-insensitively (ASCII), as the event log does.
 bool matches(const EventlogSource& source, const EventRecord& event) {
-  if (!source.provider.empty() && !same_name(source.provider, event.provider)) {
+  if (!source.provider.empty() && !iequals(source.provider, event.provider)) {
     return false;
   }
   return source.event_ids.empty() || std::find(source.event_ids.begin(), source.event_ids.end(),

@@ -50,9 +50,6 @@ std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms
 // the scan keeps, whichever source reads.
 std::string bookmark_xml(const std::string& log, std::uint64_t record_id);
 
-// Log and provider names compare case-insensitively (ASCII), as the event log does.
-bool same_name(std::string_view a, std::string_view b);
-
 // Whether an event belongs to a source (the query says the same; this keeps a
 // wider answer from counting).
 bool matches(const EventlogSource& source, const EventRecord& event);

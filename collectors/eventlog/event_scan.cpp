@@ -1,6 +1,6 @@
 #include "eventlog/event_scan.h"
 
-#include <spdlog/spdlog.h>
+#include "base/log.h"
 
 namespace ndes::eventlog {
 
@@ -41,7 +41,7 @@ void EventScan::read_new_events(EventSource& from, SourceState& state, double no
   const EventBatch batch = from.read(query);
   if (batch.status == EventBatch::Status::log_missing) {
     if (!state.warned_missing) {
-      spdlog::warn("eventlog collector: there is no log {} here", state.source.log);
+      log_warn("no such event log here", {{"collector", "eventlog"}, {"log", state.source.log}});
       state.warned_missing = true;
     }
     return;
@@ -49,9 +49,8 @@ void EventScan::read_new_events(EventSource& from, SourceState& state, double no
   if (batch.status == EventBatch::Status::bookmark_lost) {
     // The bookmarked event is gone (log cleared or wrapped): start again from the
     // look-back window on the next scrape rather than count the whole log.
-    spdlog::info(
-        "eventlog collector: {}: bookmark lost ({}), starting again from the look-back window",
-        state.source.log, batch.detail);
+    log_info("event log bookmark lost, starting again from the look-back window",
+             {{"collector", "eventlog"}, {"log", state.source.log}, {"detail", batch.detail}});
     state.bookmark.reset();
     return;
   }
@@ -59,7 +58,8 @@ void EventScan::read_new_events(EventSource& from, SourceState& state, double no
     std::string error;
     const auto record = parse_event_xml(xml, &error);
     if (!record) {
-      spdlog::warn("eventlog collector: {}: an event is skipped: {}", state.source.log, error);
+      log_warn("event skipped",
+               {{"collector", "eventlog"}, {"log", state.source.log}, {"err", error}});
       continue;
     }
     if (selected(query, *record)) {
@@ -74,8 +74,10 @@ void EventScan::read_new_events(EventSource& from, SourceState& state, double no
     }
   }
   if (batch.events.size() >= max_events_) {
-    spdlog::info("eventlog collector: {}: {} events read, the rest waits for the next scrape",
-                 state.source.log, batch.events.size());
+    log_info("event batch full, the rest waits for the next scrape",
+             {{"collector", "eventlog"},
+              {"log", state.source.log},
+              {"events", std::to_string(batch.events.size())}});
   }
 }
 

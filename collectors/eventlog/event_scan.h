@@ -8,7 +8,7 @@
 //     Windows only);
 //   - a directory of exported event XML (xml_dir_source.h), for offline analysis
 //     of an export and where the event log API is missing (wine).
-// Pure apart from the source and spdlog, so it is unit-tested with the directory
+// Pure apart from the source and the log, so it is unit-tested with the directory
 // source on Linux and under wine alike.
 #pragma once
 

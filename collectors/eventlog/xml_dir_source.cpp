@@ -1,7 +1,5 @@
 #include "eventlog/xml_dir_source.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "base/log.h"
+#include "base/text.h"
 #include "common/xml_lite.h"
 
 namespace ndes::eventlog {
@@ -79,9 +79,10 @@ std::string file_text_as_utf8(std::string bytes) {
   return out;
 }
 
-void XmlDirSource::warn_once(const std::string& message) {
-  if (warned_.insert(message).second) {
-    spdlog::warn("eventlog collector: {}", message);
+void XmlDirSource::warn_once(std::string_view msg, const std::string& file,
+                             const std::string& error) {
+  if (warned_.insert(std::string(msg) + '\n' + file + '\n' + error).second) {
+    log_warn(msg, {{"collector", "eventlog"}, {"file", file}, {"err", error}});
   }
 }
 
@@ -90,7 +91,7 @@ EventBatch XmlDirSource::read(const EventQuery& query) {
   std::vector<fs::path> files;
   for (fs::directory_iterator it(from_utf8(dir_), ec), end; !ec && it != end; it.increment(ec)) {
     const auto ext = it->path().extension().string();
-    if (it->is_regular_file() && same_name(ext, ".xml")) {
+    if (it->is_regular_file() && iequals(ext, ".xml")) {
       files.push_back(it->path());
     }
   }
@@ -110,15 +111,15 @@ EventBatch XmlDirSource::read(const EventQuery& query) {
     std::string error;
     const auto pieces = split_events(text, &error);
     if (!error.empty()) {
-      warn_once(utf8(file) + ": " + error);
+      warn_once("event XML file partly unreadable", utf8(file), error);
     }
     for (const auto piece : pieces) {
       auto record = parse_event_xml(piece, &error);
       if (!record) {
-        warn_once(utf8(file) + ": an event is skipped: " + error);
+        warn_once("event skipped", utf8(file), error);
         continue;
       }
-      if (!same_name(record->log, query.source->log)) {
+      if (!iequals(record->log, query.source->log)) {
         continue;  // another log's event
       }
       bookmark_there = bookmark_there || (query.after && record->record_id == *query.after);

@@ -37,7 +37,8 @@ class XmlDirSource : public EventSource {
   EventBatch read(const EventQuery& query) override;
 
  private:
-  void warn_once(const std::string& message);
+  // Logs a problem with one file once, not on every scrape.
+  void warn_once(std::string_view msg, const std::string& file, const std::string& error);
 
   std::string dir_;
   std::set<std::string> warned_;

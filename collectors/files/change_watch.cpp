@@ -1,7 +1,5 @@
 #include "files/change_watch.h"
 
-#include <spdlog/spdlog.h>
-
 #ifdef __linux__
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -11,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #endif
+
+#include "base/log.h"
 
 namespace ndes::files {
 
@@ -51,7 +51,8 @@ void ChangeWatch::close_fd() {
 
 void ChangeWatch::give_up(const std::string& why) {
   if (active_) {
-    spdlog::debug("files collector: not watching for changes until the next walk: {}", why);
+    log_debug("not watching for changes until the next walk",
+              {{"collector", "files"}, {"why", why}});
   }
   active_ = false;
 }
@@ -60,7 +61,7 @@ void ChangeWatch::unwatchable(const std::string& problem) {
   // Said once, not on every scrape: the condition (a network share, the watch limit)
   // usually lasts.
   if (problem != last_problem_) {
-    spdlog::info("files collector: {}; every scrape walks the roots", problem);
+    log_info("every scrape walks the roots", {{"collector", "files"}, {"why", problem}});
     last_problem_ = problem;
   }
   active_ = false;

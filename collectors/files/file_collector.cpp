@@ -1,10 +1,9 @@
 #include "files/file_collector.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <exception>
 
+#include "base/log.h"
 #include "ndes/config.h"
 
 namespace ndes::files {
@@ -23,7 +22,7 @@ CollectorResult FileCollector::scan_timed() {
     }
     result = scanner_.scan();
   } catch (const std::exception& e) {
-    spdlog::error("files collector failed: {}", e.what());
+    log_error("collector failed", {{"collector", "files"}, {"err", e.what()}});
     result = CollectorResult{};
     result.collector = "files";
     result.success = false;

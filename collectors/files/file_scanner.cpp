@@ -1,6 +1,5 @@
 #include "files/file_scanner.h"
 
-#include <spdlog/spdlog.h>
 #ifndef _WIN32
 #include <sys/stat.h>
 #endif
@@ -17,6 +16,8 @@
 #include <set>
 #include <system_error>
 
+#include "base/log.h"
+#include "base/text.h"
 #include "ndes/cert/classify.h"
 #include "ndes/cert/parse.h"
 
@@ -156,15 +157,19 @@ std::optional<std::string> read_passphrase(const std::string& file, std::string&
 enum class NameKind { certificate, private_key, unknown };
 
 NameKind name_kind(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = lower(fs::path(path).extension().string());
   static const std::set<std::string> kCertificate = {".pem", ".crt", ".cer", ".der", ".cert",
                                                      ".p7b", ".p7c", ".p7",  ".pfx", ".p12"};
   if (kCertificate.count(ext) != 0) {
     return NameKind::certificate;
   }
   return ext == ".key" ? NameKind::private_key : NameKind::unknown;
+}
+
+void warn_read_error(const ReadErrorRecord& e) {
+  log_warn(
+      "cannot read",
+      {{"collector", "files"}, {"reason", std::string(to_string(e.reason))}, {"detail", e.detail}});
 }
 
 }  // namespace
@@ -296,8 +301,8 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
     return entry;
   }
   if (kind == NameKind::unknown && file.size > config_.max_file_size) {
-    spdlog::debug("files collector: skipping {} ({} bytes, not named as a certificate)", file.path,
-                  file.size);
+    log_debug("file skipped: too large and not named as a certificate",
+              {{"collector", "files"}, {"path", file.path}, {"bytes", std::to_string(file.size)}});
     return entry;
   }
   if (file.size > config_.max_file_size) {
@@ -310,11 +315,12 @@ FileScanner::CacheEntry FileScanner::load(const FoundFile& file, const FilesRoot
   const std::int64_t read_started = file_clock_now_ns();
   auto read = read_file(file.path, config_.max_file_size);
   if (read.error && vanished(read.error)) {
-    spdlog::debug("files collector: {} was deleted during the scan", file.path);
+    log_debug("file deleted during the scan", {{"collector", "files"}, {"path", file.path}});
     return entry;
   }
   if (read.error && kind == NameKind::unknown) {
-    spdlog::debug("files collector: skipping unreadable {}: {}", file.path, read.error.message());
+    log_debug("unreadable file skipped",
+              {{"collector", "files"}, {"path", file.path}, {"err", read.error.message()}});
     return entry;
   }
   if (read.error) {
@@ -385,7 +391,7 @@ CollectorResult FileScanner::scan() {
     if (file) {
       p.passphrase = read_passphrase(*file, p.problem);
       if (!p.passphrase) {
-        spdlog::warn("files collector: {}", p.problem);
+        log_warn("passphrase unreadable", {{"collector", "files"}, {"err", p.problem}});
       }
     }
     p.hash = p.passphrase ? std::hash<std::string>{}(*p.passphrase) : 0;
@@ -412,7 +418,7 @@ CollectorResult FileScanner::scan() {
     const RootPassphrase& pass = passphrases[r];
     WalkResult walk = walk_root(root.path, config_.watch ? &watch_ : nullptr);
     for (auto& e : walk.errors) {
-      spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
+      warn_read_error(e);
       // Only a walk reports these: the next scrape must walk again to report them.
       watch_.give_up(e.detail);
       result.errors.push_back(std::move(e));
@@ -429,7 +435,7 @@ CollectorResult FileScanner::scan() {
       if (!unchanged) {
         entry = load(file, root, pass.hash, pass.passphrase, pass.problem);
         for (const auto& e : entry.errors) {
-          spdlog::warn("files collector: {} (reason={})", e.detail, to_string(e.reason));
+          warn_read_error(e);
         }
         changed = true;
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.h"
 #include "common/xml_lite.h"
 
 namespace ndes::iis {
@@ -12,21 +13,6 @@ constexpr const char* kStateHelp =
     "IIS application pool state: one series per state, 1 for the current one.";
 constexpr const char* kIdentityHelp =
     "The account an IIS application pool runs as (from applicationHost.config); always 1.";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 }  // namespace
 
@@ -95,7 +81,7 @@ std::string identity_account(const AppPoolConfig& pool) {
 bool is_gmsa(std::string_view account) { return !account.empty() && account.back() == '$'; }
 
 std::string_view state_from_appcmd(std::string_view text) {
-  const std::string s = lower(trim(text));
+  const std::string s = lower(trim_view(text));
   for (const auto name : state_names()) {
     if (s == name) {
       return name;

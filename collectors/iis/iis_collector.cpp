@@ -14,8 +14,6 @@
 
 #include "iis/iis_collector.h"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -26,12 +24,13 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
+#include "base/process.h"
 #include "common/guarded_collect.h"
 #include "common/win_handles.h"
 #include "iis/app_pool.h"
 #include "ndes/collect/collector.h"
 #include "ndes/config.h"
-#include "renew/process.h"
 
 namespace ndes::iis {
 namespace {
@@ -77,7 +76,8 @@ class IisCollector : public Collector {
       for (const auto& pool : pools_) {
         const auto config = find_pool(*declared, pool);
         if (!config) {
-          spdlog::warn("iis collector: {} declares no application pool {}", config_file_, pool);
+          log_warn("application pool not declared",
+                   {{"collector", "iis"}, {"config", config_file_}, {"pool", pool}});
         }
         for (auto& s : app_pool_samples(pool, config, live_state(pool))) {
           result.samples.push_back(std::move(s));
@@ -88,17 +88,20 @@ class IisCollector : public Collector {
 
  private:
   std::string_view live_state(const std::string& pool) {
-    renew::ProcessSpec spec;
+    ProcessSpec spec;
     spec.argv = {appcmd_, "list", "apppool", pool, "/text:state"};
-    spec.env = renew::clean_environment("");
+    spec.env = clean_environment("");
     spec.timeout = std::chrono::seconds(10);
-    const renew::ProcessResult r = renew::run_process(spec);
+    const ProcessResult r = run_process(spec);
     if (!r.started || r.exit_code != 0) {
       if (!warned_appcmd_.exchange(true)) {
-        spdlog::warn("iis collector: no live state for {} from {}: {}", pool, appcmd_,
-                     !r.started
-                         ? r.error
-                         : "exit code " + std::to_string(r.exit_code) + ": " + r.out + r.err);
+        log_warn("no live application pool state",
+                 {{"collector", "iis"},
+                  {"pool", pool},
+                  {"appcmd", appcmd_},
+                  {"err", !r.started ? r.error
+                                     : "exit code " + std::to_string(r.exit_code) + ": " + r.out +
+                                           r.err}});
       }
       return "unknown";
     }

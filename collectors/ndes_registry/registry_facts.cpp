@@ -4,24 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/text.h"
 #include "common/win_time.h"
 
 namespace ndes::ndesreg {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return "";
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 template <typename Map>
 auto find_ci(const Map& m, const std::string& name) -> decltype(&m.begin()->second) {

@@ -1,9 +1,10 @@
 #include "probe/curl_library.h"
 
 #include <dlfcn.h>
-#include <spdlog/spdlog.h>
 
 #include <mutex>
+
+#include "base/log.h"
 
 namespace ndes::probe {
 namespace {
@@ -49,9 +50,9 @@ Loaded load() {
     out.error = std::string("curl_global_init failed in ") + kSoname;
   }
   if (out.error.empty()) {
-    spdlog::debug("probes: loaded {} for the first HTTP probe", kSoname);
+    log_debug("libcurl loaded for the first HTTP probe", {{"library", kSoname}});
   } else {
-    spdlog::error("probes: {}; every HTTP probe (scep, crl) fails", out.error);
+    log_error("libcurl unusable: every HTTP probe (scep, crl) fails", {{"err", out.error}});
   }
   return out;
 }

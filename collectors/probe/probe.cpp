@@ -1,11 +1,12 @@
 #include "probe/probe.h"
 
-#include <spdlog/spdlog.h>
-
+#include <array>
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <mutex>
 
+#include "base/log.h"
 #include "crl/crl_prober.h"
 #include "probe/modules.h"
 #include "scep/scep_prober.h"
@@ -14,16 +15,11 @@
 namespace ndes::probe {
 namespace {
 
-// Targets come from the network (/probe?target=...): control characters would let
-// a caller forge log lines.
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? '?' : (c == '"' ? '\'' : c);
-  }
-  return out;
+// Seconds with millisecond precision, as the probe metrics give them.
+std::string seconds_text(double seconds) {
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%.3f", seconds);
+  return buf.data();
 }
 
 // OpenSSL writes to sockets with write(): a peer that closed first would raise
@@ -115,14 +111,18 @@ CollectorResult run_probe(const ProbeContext& context) {
                                     SampleType::gauge,
                                     {{"reason", reason}},
                                     1.0});
-    spdlog::warn(
-        "probe failed: module={} prober={} target={} reason={} duration_seconds={:.3f} "
-        "detail=\"{}\"",
-        printable(context.module_name), to_string(kind), printable(context.target), reason, seconds,
-        printable(out.detail()));
+    // Targets come from the network (/probe?target=...): the log quotes every value,
+    // so control characters cannot forge log lines.
+    log_warn("probe failed", {{"module", context.module_name},
+                              {"prober", std::string(to_string(kind))},
+                              {"target", context.target},
+                              {"reason", reason},
+                              {"duration_seconds", seconds_text(seconds)},
+                              {"detail", out.detail()}});
   } else {
-    spdlog::debug("probe succeeded: module={} target={} duration_seconds={:.3f}",
-                  printable(context.module_name), printable(context.target), seconds);
+    log_debug("probe succeeded", {{"module", context.module_name},
+                                  {"target", context.target},
+                                  {"duration_seconds", seconds_text(seconds)}});
   }
   return result;
 }

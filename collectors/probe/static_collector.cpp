@@ -1,13 +1,12 @@
 #include "probe/static_collector.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <set>
 #include <thread>
 
+#include "base/log.h"
 #include "probe/modules.h"
 #include "probe/probe.h"
 #include "probe/timeout.h"
@@ -129,8 +128,8 @@ CollectorResult StaticProbeCollector::collect() {
     const ProbeModule* module = find_module(probes_, module_name);
     if (module == nullptr || module->prober != kind_) {
       // The config loader rejects these; a result still says what happened.
-      spdlog::error("{} collector: module {} of target {} is not a {} module", collector,
-                    module_name, t.target, collector);
+      log_error("the target's module is of another prober",
+                {{"collector", collector}, {"module", module_name}, {"target", t.target}});
       module = &builtin_module(kind_);
     }
     ProbeContext context;

@@ -5,18 +5,10 @@
 #include <cmath>
 #include <string>
 
+#include "base/text.h"
+
 namespace ndes::probe {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // A plain decimal number ("10", "9.5"); nullopt otherwise (no signs, no exponents).
 std::optional<double> parse_number(std::string_view s) {
@@ -42,7 +34,7 @@ std::chrono::milliseconds from_seconds(double seconds) {
 std::chrono::milliseconds probe_timeout(std::optional<std::chrono::milliseconds> module_timeout,
                                         std::string_view scrape_timeout_header) {
   std::optional<std::chrono::milliseconds> from_header;
-  if (const auto v = parse_number(trim(scrape_timeout_header)); v && *v > 0 && *v < 86400.0) {
+  if (const auto v = parse_number(trim_view(scrape_timeout_header)); v && *v > 0 && *v < 86400.0) {
     from_header = from_seconds(*v) - kScrapeTimeoutMargin;
   }
   std::chrono::milliseconds t = kDefaultProbeTimeout;

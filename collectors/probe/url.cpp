@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/text.h"
+
 namespace ndes::probe {
 namespace {
 
@@ -96,9 +98,7 @@ std::optional<Url> parse_http_url(std::string_view text) {
     return std::nullopt;
   }
   Url url;
-  url.scheme = std::string(text.substr(0, sep));
-  std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  url.scheme = lower(text.substr(0, sep));
   if (url.scheme != "http" && url.scheme != "https") {
     return std::nullopt;
   }

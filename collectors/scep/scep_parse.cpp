@@ -4,34 +4,22 @@
 #include <cctype>
 #include <set>
 
+#include "base/base64.h"
+#include "base/text.h"
 #include "probe/url.h"
 
 namespace ndes::scep {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
+  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // The media type without parameters, lower case: "application/x-x509-ca-ra-cert".
 std::string media_type(std::string_view content_type) {
-  std::string t = lower(content_type.substr(0, content_type.find(';')));
-  while (!t.empty() && is_space(static_cast<unsigned char>(t.back()))) {
-    t.pop_back();
-  }
-  while (!t.empty() && is_space(static_cast<unsigned char>(t.front()))) {
-    t.erase(t.begin());
-  }
-  return t;
+  return lower(trim_view(content_type.substr(0, content_type.find(';'))));
 }
 
 // A capability is a short token: RFC 8894 names (AES, SHA-256, POSTPKIOperation,
@@ -41,25 +29,6 @@ bool is_capability_token(std::string_view line) {
          std::all_of(line.begin(), line.end(), [](unsigned char c) {
            return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
          });
-}
-
-int base64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '+') {
-    return 62;
-  }
-  if (c == '/') {
-    return 63;
-  }
-  return -1;
 }
 
 }  // namespace
@@ -104,13 +73,7 @@ CaCaps parse_ca_caps(std::string_view body) {
     if (end == std::string_view::npos) {
       end = body.size();
     }
-    std::string_view line = body.substr(pos, end - pos);
-    while (!line.empty() && is_space(static_cast<unsigned char>(line.back()))) {
-      line.remove_suffix(1);
-    }
-    while (!line.empty() && is_space(static_cast<unsigned char>(line.front()))) {
-      line.remove_prefix(1);
-    }
+    const std::string_view line = trim_view(body.substr(pos, end - pos));
     if (!line.empty()) {
       if (!is_capability_token(line)) {
         caps.capabilities.clear();
@@ -125,38 +88,6 @@ CaCaps parse_ca_caps(std::string_view body) {
     pos = end + 1;
   }
   return caps;
-}
-
-std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text) {
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  bool padding = false;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_space(c)) {
-      continue;
-    }
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const int v = base64_value(c);
-    if (v < 0 || padding) {
-      return std::nullopt;  // not base64, or data after the padding
-    }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
-    }
-  }
-  if (bits >= 6) {
-    return std::nullopt;  // one stray character: a truncated encoding
-  }
-  return out;
 }
 
 bool looks_like_html(std::span<const std::uint8_t> body) {
@@ -190,7 +121,7 @@ CaCertAnswer decode_ca_cert(std::string_view content_type, std::span<const std::
     answer.format = "DER";
   } else if (text.find("-----BEGIN ") != std::string_view::npos) {
     answer.format = "PEM";
-  } else if (auto b64 = decode_base64(text); b64 && !b64->empty()) {
+  } else if (auto b64 = base64_decode(text); b64 && !b64->empty()) {
     decoded = std::move(*b64);
     der = decoded;
     answer.format = "base64 DER";

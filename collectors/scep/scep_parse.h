@@ -45,10 +45,6 @@ struct CaCertAnswer {
 CaCertAnswer decode_ca_cert(std::string_view content_type, std::span<const std::uint8_t> body,
                             const TemplateNames* template_names = nullptr);
 
-// Base64 (standard alphabet, padding optional) with whitespace anywhere; nullopt if
-// anything else is in the text.
-std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text);
-
 // True when the body starts (after whitespace and a BOM) like an HTML/XML page.
 bool looks_like_html(std::span<const std::uint8_t> body);
 

@@ -11,11 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.h"
+#include "base/time.h"
 #include "fuzz_common.h"
 #include "renew/alert.h"
 #include "renew/decide.h"
 #include "renew/placeholders.h"
-#include "renew/text.h"
 
 namespace {
 
@@ -41,16 +42,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       "ndes01",
   };
   static const std::vector<std::string> argv_template = {
-      "/usr/local/bin/renew", "--thumbprint={thumbprint}", "{template}", "{role}",
-      "--host={instance}", "{id}"};
+      "/usr/local/bin/renew", "--thumbprint={thumbprint}",
+      "{template}",           "{role}",
+      "--host={instance}",    "{id}"};
 
   for (const ndes::renew::Alert& alert : payload->alerts) {
     (void)alert.label("alertname");
-    (void)ndes::renew::parse_time(alert.starts_at);
-    (void)ndes::renew::parse_time(alert.ends_at);
+    (void)ndes::parse_time(alert.starts_at);
+    (void)ndes::parse_time(alert.ends_at);
     (void)ndes::renew::normalize_instance(alert.label("instance"));
     const ndes::renew::Decision d = ndes::renew::decide(alert, policy);
-    (void)ndes::renew::printable(d.reason);
+    (void)ndes::printable(d.reason);
     if (d.verdict != ndes::renew::Verdict::act) {
       continue;
     }

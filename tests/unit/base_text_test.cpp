@@ -1,7 +1,7 @@
 // base/text.h: the one copy of the text helpers.
-#include "base/text.h"
-
 #include <gtest/gtest.h>
+
+#include "base/text.h"
 
 namespace ndes {
 namespace {
@@ -36,6 +36,13 @@ TEST(BaseText, QuoteKeepsMessagesOnOneLine) {
   EXPECT_EQ(printable("a\x1b[31mb", 64), "a?[31mb");
   EXPECT_EQ(printable("abcdef", 4), "abcd...");
   EXPECT_EQ(one_line("first\nsecond\r\n"), "first second");
+}
+
+TEST(BaseText, PrintableEchoes) {
+  EXPECT_EQ(printable("a\nb\x7f"), "a?b?");
+  EXPECT_EQ(printable("abcdef", 3), "abc...");
+  EXPECT_TRUE(is_hex("09afAF"));
+  EXPECT_FALSE(is_hex("0g"));
 }
 
 TEST(BaseText, ParseBoolTakesTheUsualSpellings) {

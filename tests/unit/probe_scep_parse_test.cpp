@@ -79,15 +79,6 @@ TEST(ScepCaCaps, HtmlAndGarbageAreErrors) {
   EXPECT_TRUE(caps.error);
 }
 
-TEST(ScepBase64, DecodesWithWhitespaceAndPadding) {
-  EXPECT_EQ(decode_base64("aGVsbG8="), std::vector<std::uint8_t>({'h', 'e', 'l', 'l', 'o'}));
-  EXPECT_EQ(decode_base64("aGVs\r\nbG8"), std::vector<std::uint8_t>({'h', 'e', 'l', 'l', 'o'}));
-  EXPECT_EQ(decode_base64(""), std::vector<std::uint8_t>());
-  EXPECT_FALSE(decode_base64("aGVsbG8=x"));
-  EXPECT_FALSE(decode_base64("not base64!"));
-  EXPECT_FALSE(decode_base64("aGVsb"));  // one stray character
-}
-
 TEST(ScepHtml, SniffsPages) {
   EXPECT_TRUE(looks_like_html(bytes_of("  \r\n<!DOCTYPE html>")));
   EXPECT_TRUE(looks_like_html(bytes_of("\xEF\xBB\xBF<html>")));

@@ -1,4 +1,4 @@
-// The small pure helpers of the renew hook: output redaction, times, the checks after
+// The small pure helpers of the renew hook: output redaction, the checks after
 // certreq (with real certificates from the test CA), CA choice, account syntax, the
 // metrics text.
 #include <gmock/gmock.h>
@@ -7,7 +7,6 @@
 #include "ndes/cert/parse.h"
 #include "renew/metrics.h"
 #include "renew/redact.h"
-#include "renew/text.h"
 #include "renew/verify.h"
 #include "support/pki.h"
 #include "support/run.h"
@@ -38,27 +37,6 @@ TEST(RenewRedactTest, CapsTheOutput) {
   const std::string out = redact_output(std::string(100, 'x'), {}, 10, 5);
   EXPECT_EQ(out, std::string(10, 'x') + "\n[... 95 more bytes not kept]");
   EXPECT_EQ(redact_output("short", {}, 10), "short");
-}
-
-TEST(RenewTextTest, FormatsAndParsesTimes) {
-  EXPECT_EQ(format_time(0), "");
-  EXPECT_EQ(format_time(1), "1970-01-01T00:00:01Z");
-  EXPECT_EQ(format_time(1'800'000'000), "2027-01-15T08:00:00Z");
-  EXPECT_EQ(format_time(951'782'400), "2000-02-29T00:00:00Z");
-  EXPECT_EQ(parse_time("2027-01-15T08:00:00Z"), 1'800'000'000);
-  EXPECT_EQ(parse_time("2000-02-29T00:00:00Z"), 951'782'400);
-  EXPECT_FALSE(parse_time("2027-01-15 08:00:00").has_value());
-  EXPECT_FALSE(parse_time("2027-13-15T08:00:00Z").has_value());
-  for (std::int64_t t = 1; t < 4'000'000'000; t += 97'654'321) {
-    EXPECT_EQ(parse_time(format_time(t)), t);
-  }
-}
-
-TEST(RenewTextTest, PrintableEchoes) {
-  EXPECT_EQ(printable("a\nb\x7f"), "a?b?");
-  EXPECT_EQ(printable("abcdef", 3), "abc...");
-  EXPECT_TRUE(is_hex("09afAF"));
-  EXPECT_FALSE(is_hex("0g"));
 }
 
 class RenewVerifyTest : public ::testing::Test {

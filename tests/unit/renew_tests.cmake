@@ -1,9 +1,8 @@
-# Unit tests of the renew hook (renew/): payload, validation, plan, command lines,
-# journal, backoff, config, API, process runner. Included from tests/unit/CMakeLists.txt.
+# Unit tests of the renew hook (renew/): payload, validation, plan, journal, backoff,
+# config, API. Included from tests/unit/CMakeLists.txt.
 ndes_add_test_binary(ndes_renew_unit_tests unit
   SOURCES renew_alert_test.cpp renew_decide_test.cpp renew_plan_test.cpp
-    renew_win_cmdline_test.cpp renew_book_test.cpp renew_certreq_output_test.cpp
-    renew_journal_test.cpp renew_journal_full_test.cpp renew_config_test.cpp
-    renew_service_test.cpp renew_api_test.cpp renew_misc_test.cpp renew_process_test.cpp
-    renew_target_check_test.cpp
+    renew_book_test.cpp renew_certreq_output_test.cpp renew_journal_test.cpp
+    renew_journal_full_test.cpp renew_config_test.cpp renew_service_test.cpp
+    renew_api_test.cpp renew_misc_test.cpp renew_target_check_test.cpp
   LIBRARIES ndes_renew_lib)

@@ -24,8 +24,8 @@
 #include "certstore/certstore_collector.h"
 #include "ndes/config.h"
 #include "renew/executor.h"
-#include "renew/process.h"
-#include "renew/win_cmdline.h"
+#include "base/process.h"
+#include "base/win_cmdline.h"
 #include "support/wine_store.h"
 
 namespace ndes::renew {

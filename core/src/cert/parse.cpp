@@ -14,6 +14,8 @@
 #include <string>
 #include <utility>
 
+#include "base/base64.h"
+#include "base/text.h"
 #include "ossl.h"
 
 namespace ndes {
@@ -94,9 +96,7 @@ ExtKind extension_kind(std::string_view name) {
   if (dot == std::string_view::npos) {
     return ExtKind::none;
   }
-  std::string ext(name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const std::string ext = lower(name.substr(dot + 1));
   if (ext == "pem") {
     return ExtKind::pem;
   }
@@ -569,25 +569,6 @@ std::vector<PemBlock> pem_blocks(std::string_view text) {
   return blocks;
 }
 
-int base64_value(char ch) {
-  if (ch >= 'A' && ch <= 'Z') {
-    return ch - 'A';
-  }
-  if (ch >= 'a' && ch <= 'z') {
-    return ch - 'a' + 26;
-  }
-  if (ch >= '0' && ch <= '9') {
-    return ch - '0' + 52;
-  }
-  if (ch == '+') {
-    return 62;
-  }
-  if (ch == '/') {
-    return 63;
-  }
-  return -1;
-}
-
 // Strict base64 of a PEM body: whitespace between characters is fine, RFC 1421
 // header lines ("Proc-Type: ...") before a blank line are skipped, padding only at
 // the end. nullopt on anything else.
@@ -608,34 +589,8 @@ std::optional<std::vector<std::uint8_t>> decode_pem_body(std::string_view body) 
       body.remove_prefix(cut + 1);
     }
   }
-  std::vector<std::uint8_t> out;
-  out.reserve(body.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  int chars = 0;
-  int padding = 0;
-  for (const char ch : body) {
-    if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
-      continue;
-    }
-    if (ch == '=') {
-      ++padding;
-      ++chars;
-      continue;
-    }
-    const int v = base64_value(ch);
-    if (v < 0 || padding > 0) {
-      return std::nullopt;
-    }
-    ++chars;
-    acc = (acc << 6U) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> static_cast<unsigned>(bits)) & 0xFFU));
-    }
-  }
-  if (padding > 2 || chars % 4 == 1 || (padding > 0 && chars % 4 != 0) || out.empty()) {
+  auto out = base64_decode(body);
+  if (!out || out->empty()) {
     return std::nullopt;
   }
   return out;

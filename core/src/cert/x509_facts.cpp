@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/time.h"
 #include "ossl.h"
 
 namespace ndes::detail {
@@ -92,17 +93,6 @@ std::string common_name(const X509_NAME* name) {
   return asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, found)));
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm);
-// 64-bit, so years before 1970 and after 2038 are exact.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 std::int64_t unix_seconds(const ASN1_TIME* t) {
   if (t == nullptr) {
     return 0;
@@ -112,11 +102,7 @@ std::int64_t unix_seconds(const ASN1_TIME* t) {
     ERR_clear_error();
     return 0;
   }
-  const std::int64_t days =
-      days_from_civil(static_cast<std::int64_t>(tm.tm_year) + 1900,
-                      static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
-  return days * 86400 + static_cast<std::int64_t>(tm.tm_hour) * 3600 +
-         static_cast<std::int64_t>(tm.tm_min) * 60 + tm.tm_sec;
+  return unix_from_utc_tm(tm);
 }
 
 std::string serial_hex(const X509* x) {

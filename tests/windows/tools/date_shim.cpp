@@ -7,17 +7,9 @@
 #include <sstream>
 #include <string>
 
-namespace {
+#include "base/time.h"
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
+namespace {
 
 int usage() {
   std::fputs("date shim: only `date -u -d \"Mon DD HH:MM:SS YYYY [GMT]\" +%s` is supported\n",
@@ -74,7 +66,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "date shim: invalid date '%s'\n", text);
     return 1;
   }
-  const std::int64_t t = days_from_civil(year, m, day) * 86400 + hh * 3600 + mm * 60 + ss;
+  const std::int64_t t = ndes::days_from_civil(year, m, day) * 86400 + hh * 3600 + mm * 60 + ss;
   std::printf("%lld\n", static_cast<long long>(t));
   return 0;
 }

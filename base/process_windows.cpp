@@ -13,11 +13,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "renew/process.h"
-#include "renew/win_cmdline.h"
-#include "renew/win_text.h"
+#include "base/process.h"
+#include "base/win_cmdline.h"
 
-namespace ndes::renew {
+namespace ndes {
 namespace {
 
 std::string narrow_cp(const std::wstring& s, UINT code_page) {
@@ -32,6 +31,21 @@ std::string narrow_cp(const std::wstring& s, UINT code_page) {
   return out;
 }
 
+// UTF-8 <-> UTF-16 for the Win32 calls below; base/ includes nothing of renew/.
+std::string narrow(const std::wstring& s) { return narrow_cp(s, CP_UTF8); }
+
+std::wstring widen_cp(const std::string& s, UINT code_page) {
+  if (s.empty()) {
+    return {};
+  }
+  const int n = MultiByteToWideChar(code_page, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n), L'\0');
+  MultiByteToWideChar(code_page, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
+  return out;
+}
+
+std::wstring widen(const std::string& s) { return widen_cp(s, CP_UTF8); }
+
 bool valid_utf8(const std::string& s) {
   return s.empty() || MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(),
                                           static_cast<int>(s.size()), nullptr, 0) > 0;
@@ -42,11 +56,7 @@ std::string to_utf8(const std::string& bytes) {
   if (valid_utf8(bytes)) {
     return bytes;
   }
-  const int n =
-      MultiByteToWideChar(CP_OEMCP, 0, bytes.data(), static_cast<int>(bytes.size()), nullptr, 0);
-  std::wstring wide(static_cast<std::size_t>(n), L'\0');
-  MultiByteToWideChar(CP_OEMCP, 0, bytes.data(), static_cast<int>(bytes.size()), wide.data(), n);
-  return narrow_cp(wide, CP_UTF8);
+  return narrow(widen_cp(bytes, CP_OEMCP));
 }
 
 std::string windows_dir() {
@@ -143,6 +153,11 @@ std::string find_program(const std::string& name) {
 
 ProcessResult run_process(const ProcessSpec& spec) {
   ProcessResult result;
+  if (!spec.input.empty() || spec.search_path || spec.inherit_environment ||
+      !spec.own_process_group || spec.stop_at_exit) {
+    result.error = "the tests' process options are POSIX only";
+    return result;
+  }
   std::wstring command_line;
   try {
     command_line = widen(windows_command_line(spec.argv));
@@ -255,6 +270,6 @@ ProcessResult run_process(const ProcessSpec& spec) {
   return result;
 }
 
-}  // namespace ndes::renew
+}  // namespace ndes
 
 #endif  // _WIN32

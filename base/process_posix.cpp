@@ -13,9 +13,11 @@
 #include <mutex>
 #include <utility>
 
-#include "renew/process.h"
+#include "base/process.h"
 
-namespace ndes::renew {
+extern char** environ;
+
+namespace ndes {
 namespace {
 
 constexpr const char* kCleanPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -48,15 +50,30 @@ class Fd {
   int fd_ = -1;
 };
 
-bool make_pipe(Fd* read_end, Fd* write_end) {
+// A pipe whose end on our side (`ours`: 0 read, 1 write) does not block; the
+// program's end stays as programs expect it.
+bool make_pipe(Fd* read_end, Fd* write_end, int ours = 0) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     return false;
   }
   *read_end = Fd(fds[0]);
   *write_end = Fd(fds[1]);
-  ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  ::fcntl(fds[ours], F_SETFL, ::fcntl(fds[ours], F_GETFL) | O_NONBLOCK);
   return true;
+}
+
+// After a read or write on a non-blocking pipe moved no byte (n <= 0): true to try
+// again (a signal came); false to stop for now, with `fd` closed on EOF, EPIPE or an
+// error, left open when the pipe is only empty or full.
+bool retry_after(ssize_t n, Fd& fd) {
+  if (n < 0 && errno == EINTR) {
+    return true;
+  }
+  if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+    fd.reset();
+  }
+  return false;
 }
 
 // Reads what is there into `into` up to `limit`, counting the rest in `dropped`;
@@ -72,14 +89,26 @@ void drain(Fd& fd, std::string& into, std::size_t limit, std::size_t& dropped) {
       dropped += got - keep;
       continue;
     }
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (!retry_after(n, fd)) {
       return;
     }
-    fd.reset();
   }
+}
+
+// Writes what the pipe takes of `input` past `written`; closes `fd` when all is
+// written or the program stopped reading (EPIPE).
+void feed(Fd& fd, const std::string& input, std::size_t& written) {
+  while (fd && written < input.size()) {
+    const ssize_t n = ::write(fd.get(), input.data() + written, input.size() - written);
+    if (n > 0) {
+      written += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (!retry_after(n, fd)) {
+      return;
+    }
+  }
+  fd.reset();
 }
 
 class SpawnSetup {
@@ -163,12 +192,20 @@ ProcessResult run_process(const ProcessSpec& spec) {
   Fd out_write;
   Fd err_read;
   Fd err_write;
-  if (!make_pipe(&out_read, &out_write) || !make_pipe(&err_read, &err_write)) {
+  Fd in_read;
+  Fd in_write;
+  const bool with_input = !spec.input.empty();
+  if (!make_pipe(&out_read, &out_write) || !make_pipe(&err_read, &err_write) ||
+      (with_input && !make_pipe(&in_read, &in_write, 1))) {
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }
   SpawnSetup setup;
-  posix_spawn_file_actions_addopen(setup.actions(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (with_input) {
+    posix_spawn_file_actions_adddup2(setup.actions(), in_read.get(), STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(setup.actions(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(setup.actions(), out_write.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(setup.actions(), err_write.get(), STDERR_FILENO);
   if (!spec.cwd.empty()) {
@@ -184,9 +221,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
   sigset_t empty;
   sigemptyset(&empty);
   posix_spawnattr_setsigmask(setup.attr(), &empty);
-  posix_spawnattr_setpgroup(setup.attr(), 0);
-  posix_spawnattr_setflags(setup.attr(),
-                           POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (spec.own_process_group) {
+    posix_spawnattr_setpgroup(setup.attr(), 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(setup.attr(), flags);
 
   std::vector<char*> args;
   for (const auto& a : spec.argv) {
@@ -199,12 +239,18 @@ ProcessResult run_process(const ProcessSpec& spec) {
   }
   envp.push_back(nullptr);
 
+  char** const environment = spec.inherit_environment ? environ : envp.data();
+
   pid_t pid = -1;
-  // posix_spawn, not posix_spawnp: argv[0] is a path, never looked up in our PATH.
+  // posix_spawn, not posix_spawnp: argv[0] is a path, never looked up in our PATH
+  // (but for the tests' runner, which asks for it).
   const int rc =
-      posix_spawn(&pid, args[0], setup.actions(), setup.attr(), args.data(), envp.data());
+      spec.search_path
+          ? posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), environment)
+          : posix_spawn(&pid, args[0], setup.actions(), setup.attr(), args.data(), environment);
   out_write.reset();
   err_write.reset();
+  in_read.reset();
   if (rc != 0) {
     result.error = "cannot start " + spec.argv[0] + ": " + std::strerror(rc);
     return result;
@@ -212,11 +258,15 @@ ProcessResult run_process(const ProcessSpec& spec) {
   result.started = true;
 
   const auto start = std::chrono::steady_clock::now();
-  const auto kill_group = [pid] {
-    ::kill(-pid, SIGKILL);
+  const auto kill_group = [pid, &spec] {
+    if (spec.own_process_group) {
+      ::kill(-pid, SIGKILL);
+    }
     ::kill(pid, SIGKILL);
   };
   bool killed = false;
+  std::size_t written = 0;
+  int status = 0;
   while (out_read || err_read) {
     if (spec.cancel != nullptr && spec.cancel->load()) {
       result.cancelled = true;
@@ -228,7 +278,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
       kill_group();
       killed = true;
     }
-    std::array<pollfd, 2> fds{};
+    std::array<pollfd, 3> fds{};
     nfds_t n = 0;
     if (out_read) {
       fds[n++] = {out_read.get(), POLLIN, 0};
@@ -236,15 +286,25 @@ ProcessResult run_process(const ProcessSpec& spec) {
     if (err_read) {
       fds[n++] = {err_read.get(), POLLIN, 0};
     }
+    if (in_write) {
+      fds[n++] = {in_write.get(), POLLOUT, 0};
+    }
     ::poll(fds.data(), n, 100);
     drain(out_read, result.out, spec.output_limit, result.out_dropped);
     drain(err_read, result.err, spec.output_limit, result.err_dropped);
+    feed(in_write, spec.input, written);
     if (killed) {
       // A grandchild that escaped the group could hold the pipes open: stop reading.
       break;
     }
+    if (spec.stop_at_exit && ::waitpid(pid, &status, WNOHANG) == pid) {
+      drain(out_read, result.out, spec.output_limit, result.out_dropped);
+      drain(err_read, result.err, spec.output_limit, result.err_dropped);
+      result.exit_code = decode_status(status);
+      return result;
+    }
   }
-  int status = 0;
+  in_write.reset();
   if (!killed) {
     // Pipes closed; the program may still run (it closed them itself): keep the timeout.
     for (;;) {
@@ -272,4 +332,4 @@ ProcessResult run_process(const ProcessSpec& spec) {
   return result;
 }
 
-}  // namespace ndes::renew
+}  // namespace ndes

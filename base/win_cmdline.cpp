@@ -1,10 +1,10 @@
-#include "renew/win_cmdline.h"
+#include "base/win_cmdline.h"
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
-namespace ndes::renew {
+namespace ndes {
 
 std::string quote_windows_arg(std::string_view arg) {
   if (!arg.empty() && arg.find_first_of(" \t\n\v\"") == std::string_view::npos) {
@@ -83,4 +83,4 @@ std::string display_command_line(const std::vector<std::string>& argv) {
   return out;
 }
 
-}  // namespace ndes::renew
+}  // namespace ndes

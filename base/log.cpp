@@ -1,4 +1,4 @@
-#include "web/logging.h"
+#include "base/log.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
 

@@ -4,9 +4,9 @@
 
 #include <random>
 
-#include "renew/win_cmdline.h"
+#include "base/win_cmdline.h"
 
-namespace ndes::renew {
+namespace ndes {
 namespace {
 
 // What a program built with the MSVC runtime gets as argv from `line` (the rules of
@@ -81,19 +81,19 @@ std::vector<std::string> msvc_parse(const std::string& line) {
   return argv;
 }
 
-TEST(RenewWinCmdlineTest, LeavesPlainArgumentsBare) {
+TEST(BaseWinCmdlineTest, LeavesPlainArgumentsBare) {
   EXPECT_EQ(quote_windows_arg("-submit"), "-submit");
   EXPECT_EQ(quote_windows_arg("C:\\dir\\file.req"), "C:\\dir\\file.req");
   EXPECT_EQ(quote_windows_arg("a\\\\b"), "a\\\\b");
 }
 
-TEST(RenewWinCmdlineTest, QuotesSpacesAndEmpty) {
+TEST(BaseWinCmdlineTest, QuotesSpacesAndEmpty) {
   EXPECT_EQ(quote_windows_arg(""), "\"\"");
   EXPECT_EQ(quote_windows_arg("ca01\\Corp Issuing CA"), "\"ca01\\Corp Issuing CA\"");
   EXPECT_EQ(quote_windows_arg("a\tb"), "\"a\tb\"");
 }
 
-TEST(RenewWinCmdlineTest, EscapesQuotesAndTheBackslashesBeforeThem) {
+TEST(BaseWinCmdlineTest, EscapesQuotesAndTheBackslashesBeforeThem) {
   EXPECT_EQ(quote_windows_arg("a\"b"), "\"a\\\"b\"");
   EXPECT_EQ(quote_windows_arg("a\\\"b"), "\"a\\\\\\\"b\"");
   // Trailing backslashes are doubled before the closing quote.
@@ -101,7 +101,7 @@ TEST(RenewWinCmdlineTest, EscapesQuotesAndTheBackslashesBeforeThem) {
   EXPECT_EQ(quote_windows_arg("\""), "\"\\\"\"");
 }
 
-TEST(RenewWinCmdlineTest, TheProgramNameFollowsItsOwnRule) {
+TEST(BaseWinCmdlineTest, TheProgramNameFollowsItsOwnRule) {
   EXPECT_EQ(windows_command_line({"C:\\Windows\\System32\\certreq.exe", "-q"}),
             "C:\\Windows\\System32\\certreq.exe -q");
   EXPECT_EQ(windows_command_line({"C:\\Program Files\\x.exe"}), "\"C:\\Program Files\\x.exe\"");
@@ -111,7 +111,7 @@ TEST(RenewWinCmdlineTest, TheProgramNameFollowsItsOwnRule) {
   EXPECT_THROW(windows_command_line({"x.exe", std::string("a\0b", 3)}), std::invalid_argument);
 }
 
-TEST(RenewWinCmdlineTest, FixedCasesRoundTrip) {
+TEST(BaseWinCmdlineTest, FixedCasesRoundTrip) {
   const std::vector<std::string> argv = {"C:\\Program Files\\tool.exe",
                                          "",
                                          " ",
@@ -130,7 +130,7 @@ TEST(RenewWinCmdlineTest, FixedCasesRoundTrip) {
   EXPECT_EQ(msvc_parse(windows_command_line(argv)), argv);
 }
 
-TEST(RenewWinCmdlineTest, RandomArgumentsRoundTrip) {
+TEST(BaseWinCmdlineTest, RandomArgumentsRoundTrip) {
   std::mt19937 rng(20261125);
   const std::string alphabet = "ab \\\"\t-";
   std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
@@ -151,10 +151,10 @@ TEST(RenewWinCmdlineTest, RandomArgumentsRoundTrip) {
   }
 }
 
-TEST(RenewWinCmdlineTest, DisplaysPosixCommandLinesQuoted) {
+TEST(BaseWinCmdlineTest, DisplaysPosixCommandLinesQuoted) {
   EXPECT_EQ(display_command_line({"/bin/x", "a b", "it's", "", "--k=v"}),
             "/bin/x 'a b' 'it'\\''s' '' --k=v");
 }
 
 }  // namespace
-}  // namespace ndes::renew
+}  // namespace ndes

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ndes::renew {
+namespace ndes {
 
 // One argument (not argv[0]) quoted per the MSVC rules: left bare when it has no
 // space, tab, newline, vertical tab or '"' (and is not empty); else wrapped in quotes,
@@ -25,4 +25,4 @@ std::string windows_command_line(const std::vector<std::string>& argv);
 // (nothing ever runs it): single-quoted where needed.
 std::string display_command_line(const std::vector<std::string>& argv);
 
-}  // namespace ndes::renew
+}  // namespace ndes
