@@ -24,7 +24,7 @@
 #include "web/http_server.h"
 #include "web/logging.h"
 #ifdef _WIN32
-#include "web/win_service.h"
+#include "base/win/service.h"
 #endif
 #ifdef NDES_HAVE_PROBES
 #include "probe/probe_endpoint.h"

@@ -31,7 +31,7 @@
 #include "web/http_server.h"
 #include "web/logging.h"
 #ifdef _WIN32
-#include "web/win_service.h"
+#include "base/win/service.h"
 #endif
 
 #ifndef NDES_VERSION
@@ -69,7 +69,7 @@ std::optional<std::string> read_token(const std::string& path, std::string* erro
 }
 
 #ifdef _WIN32
-// The SCM's Stop/Shutdown and console events (web/win_service.h).
+// The SCM's Stop/Shutdown and console events (base/win/service.h).
 void prepare_stop() { ndes::winsvc::prepare_stop(); }
 std::string wait_for_stop() { return ndes::winsvc::wait_for_stop(); }
 std::string system32_dir() {

@@ -1,10 +1,5 @@
-#include "web/win_service.h"
+#include "base/win/service.h"
 
-#ifdef _WIN32
-
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 // clang-format on
@@ -15,6 +10,7 @@
 #include <atomic>
 #include <mutex>
 
+// make_log_formatter: base/log.h once the base helper has moved web/logging there.
 #include "web/logging.h"
 
 namespace ndes::winsvc {
@@ -139,5 +135,3 @@ void add_event_log_sink(const std::string& source) {
 }
 
 }  // namespace ndes::winsvc
-
-#endif  // _WIN32
