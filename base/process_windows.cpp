@@ -14,25 +14,16 @@
 #include <thread>
 
 #include "base/process.h"
+#include "base/win/handles.h"
+#include "base/win/utf16.h"
 #include "base/win_cmdline.h"
 
 namespace ndes {
 namespace {
 
-std::string narrow_cp(const std::wstring& s, UINT code_page) {
-  if (s.empty()) {
-    return {};
-  }
-  const int n = WideCharToMultiByte(code_page, 0, s.data(), static_cast<int>(s.size()), nullptr, 0,
-                                    nullptr, nullptr);
-  std::string out(static_cast<std::size_t>(n), '\0');
-  WideCharToMultiByte(code_page, 0, s.data(), static_cast<int>(s.size()), out.data(), n, nullptr,
-                      nullptr);
-  return out;
-}
-
-// UTF-8 <-> UTF-16 for the Win32 calls below; base/ includes nothing of renew/.
-std::string narrow(const std::wstring& s) { return narrow_cp(s, CP_UTF8); }
+using win::Handle;
+using win::narrow;
+using win::widen;
 
 std::wstring widen_cp(const std::string& s, UINT code_page) {
   if (s.empty()) {
@@ -43,8 +34,6 @@ std::wstring widen_cp(const std::string& s, UINT code_page) {
   MultiByteToWideChar(code_page, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
   return out;
 }
-
-std::wstring widen(const std::string& s) { return widen_cp(s, CP_UTF8); }
 
 bool valid_utf8(const std::string& s) {
   return s.empty() || MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(),
@@ -64,29 +53,6 @@ std::string windows_dir() {
   const UINT n = GetSystemWindowsDirectoryW(buf, MAX_PATH);
   return n > 0 && n < MAX_PATH ? narrow(std::wstring(buf, n)) : std::string("C:\\Windows");
 }
-
-class Handle {
- public:
-  Handle() = default;
-  explicit Handle(HANDLE h) : h_(h == INVALID_HANDLE_VALUE ? nullptr : h) {}
-  ~Handle() { reset(); }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  HANDLE get() const { return h_; }
-  HANDLE* out() {
-    reset();
-    return &h_;
-  }
-  void reset() {
-    if (h_ != nullptr) {
-      CloseHandle(h_);
-      h_ = nullptr;
-    }
-  }
-
- private:
-  HANDLE h_ = nullptr;
-};
 
 void read_all(HANDLE pipe, std::string* into, std::size_t limit, std::size_t* dropped) {
   char buf[8192];

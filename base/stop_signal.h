@@ -1,5 +1,5 @@
 // Waiting for SIGINT or SIGTERM in both binaries (POSIX; on Windows the service and
-// console stops of web/win_service.h play this part). The signals are blocked in
+// console stops of base/win/service.h play this part). The signals are blocked in
 // every thread and taken by sigwait in one place, so no handler runs at an
 // arbitrary point of some thread.
 #pragma once

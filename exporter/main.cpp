@@ -24,7 +24,7 @@
 #include "web/http_server.h"
 #include "base/log.h"
 #ifdef _WIN32
-#include "web/win_service.h"
+#include "base/win/service.h"
 #else
 #include "base/stop_signal.h"
 #endif
@@ -61,7 +61,7 @@ struct RemoveOnExit {
 #ifdef _WIN32
 // Windows has no SIGTERM to wait for: the SCM's Stop and Shutdown, Ctrl+C,
 // Ctrl+Break, closing the console, logoff and shutdown all end the wait
-// (web/win_service.h).
+// (base/win/service.h).
 void prepare_stop_handling() { ndes::winsvc::prepare_stop(); }
 
 int wait_for_signal() {

@@ -1,5 +1,5 @@
 // ndes_renew_hook: flags and config -> audit log -> journal replay -> HTTP server, until
-// SIGINT or SIGTERM (Ctrl-C / service stop on Windows).
+// asked to stop (main_platform.h: SIGINT/SIGTERM, or the SCM and console on Windows).
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,26 +11,15 @@
 #include <sstream>
 #include <string>
 
-#ifdef _WIN32
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
-#else
-#include "base/stop_signal.h"
-#endif
-
 #include "ndes/metrics/families.h"
 #include "renew/api.h"
 #include "renew/audit.h"
 #include "renew/executor.h"
 #include "renew/hook_config.h"
+#include "renew/main_platform.h"
 #include "renew/renewal_service.h"
 #include "web/http_server.h"
 #include "base/log.h"
-#ifdef _WIN32
-#include "web/win_service.h"
-#endif
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -39,6 +28,7 @@
 namespace {
 
 using ndes::renew::HookConfig;
+namespace platform = ndes::renew::platform;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "ndes_renew_hook: error: %s\n", message.c_str());
@@ -66,38 +56,11 @@ std::optional<std::string> read_token(const std::string& path, std::string* erro
   return token;
 }
 
-#ifdef _WIN32
-// The SCM's Stop/Shutdown and console events (web/win_service.h).
-void prepare_stop() { ndes::winsvc::prepare_stop(); }
-std::string wait_for_stop() { return ndes::winsvc::wait_for_stop(); }
-std::string system32_dir() {
-  wchar_t buf[MAX_PATH] = {};
-  const UINT n = GetSystemDirectoryW(buf, MAX_PATH);
-  if (n == 0 || n >= MAX_PATH) {
-    return "C:\\Windows\\System32";
-  }
-  return std::filesystem::path(std::wstring(buf, n)).string();
-}
-#else
-// Blocked before any thread starts, so every thread inherits the mask and sigwait
-// below is the one place they arrive.
-void prepare_stop() { ndes::block_stop_signals(); }
-std::string wait_for_stop() {
-  return std::string(ndes::stop_signal_name(ndes::wait_for_stop_signal()));
-}
-std::string system32_dir() { return "C:\\Windows\\System32"; }
-#endif
-
 std::unique_ptr<ndes::renew::Executor> make_executor(const HookConfig& cfg) {
   if (cfg.executor == "command") {
     return ndes::renew::make_command_executor();
   }
-#ifdef _WIN32
-  return ndes::renew::make_windows_executor();
-#else
-  return ndes::renew::make_unavailable_executor(
-      "windows", "the windows executor is built on Windows only (dry-run works anywhere)");
-#endif
+  return platform::make_windows_executor();
 }
 
 ndes::renew::ServiceOptions service_options(const HookConfig& cfg, const std::string& token) {
@@ -108,16 +71,14 @@ ndes::renew::ServiceOptions service_options(const HookConfig& cfg, const std::st
   o.policy.instance = cfg.instance;
   o.plan.executor = cfg.executor;
   o.plan.ca_config = cfg.ca_config;
-  o.plan.system32 = system32_dir();
+  o.plan.system32 = platform::system32_dir();
   o.plan.service_account = cfg.service_account;
   o.plan.remove_old_certs = cfg.remove_old_certs;
   o.plan.restart_stack = cfg.restart_stack;
   o.plan.restart_services = cfg.restart_services;
   o.plan.command_argv = cfg.command.argv;
   o.plan.command_timeout_seconds = cfg.command.timeout_seconds;
-#ifdef _WIN32
-  o.plan.windows_command_lines = true;
-#endif
+  o.plan.windows_command_lines = platform::windows_command_lines();
   // Absolute: the plan's file paths are recorded as they are.
   o.state_dir = std::filesystem::absolute(cfg.state_dir);
   if (!token.empty()) {
@@ -130,9 +91,7 @@ int run(const HookConfig& cfg) {
   try {
     std::filesystem::create_directories(cfg.state_dir);
     ndes::renew::setup_audit_logging(cfg.log_level, cfg.log_format, cfg.audit_file);
-#ifdef _WIN32
-    ndes::winsvc::add_event_log_sink("ndes_renew_hook");
-#endif
+    platform::add_service_log_sink();
   } catch (const std::exception& e) {
     return fail(std::string("cannot open the audit log: ") + e.what());
   }
@@ -156,7 +115,7 @@ int run(const HookConfig& cfg) {
     ndes::log_warn("--web.insecure-no-auth: anyone who reaches the port can trigger renewals");
   }
 
-  prepare_stop();
+  platform::prepare_stop();
   ndes::renew::RenewalService service(service_options(cfg, token.value_or("")), make_executor(cfg));
   try {
     service.start();
@@ -196,10 +155,8 @@ int run(const HookConfig& cfg) {
   ndes::log_info("listening", {{"address", cfg.listen_address},
                                {"port", std::to_string(server.port())},
                                {"tls", server.tls() ? "true" : "false"}});
-#ifdef _WIN32
-  ndes::winsvc::report_running();
-#endif
-  const std::string why = wait_for_stop();
+  platform::report_running();
+  const std::string why = platform::wait_for_stop();
   ndes::log_info("shutting down", {{"signal", why}});
   server.stop();
   service.stop();
@@ -226,14 +183,4 @@ int hook_main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-}
-
-int main(int argc, char** argv) {
-#ifdef _WIN32
-  // Registers with the SCM first when it started us (ndes_renew_hook.exe as a service).
-  return ndes::winsvc::run_service_or_console("ndes_renew_hook",
-                                              [&] { return hook_main(argc, argv); });
-#else
-  return hook_main(argc, argv);
-#endif
 }

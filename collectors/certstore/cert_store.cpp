@@ -6,21 +6,16 @@
 #include <ncrypt.h>
 // clang-format on
 
-#include <memory>
-
-#include "certstore/win_util.h"
+#include "base/win/cert_store.h"
+#include "base/win/error_text.h"
+#include "base/win/key_security.h"
+#include "base/win/utf16.h"
 
 namespace ndes::certstore {
 namespace {
 
-struct StoreCloser {
-  void operator()(void* h) const {
-    if (h != nullptr) {
-      CertCloseStore(static_cast<HCERTSTORE>(h), 0);
-    }
-  }
-};
-using StorePtr = std::unique_ptr<void, StoreCloser>;
+using win::error_text;
+using win::narrow;
 
 PrivateKeyRef key_ref(PCCERT_CONTEXT cert) {
   PrivateKeyRef ref;
@@ -54,9 +49,9 @@ constexpr DWORD kSdParts =
 
 KeyState inspect_capi(const PrivateKeyRef& key) {
   KeyState out;
-  HCRYPTPROV prov = 0;
+  win::CryptProv prov;
   const DWORD flags = (key.flags & CRYPT_MACHINE_KEYSET) | CRYPT_SILENT;
-  if (!CryptAcquireContextW(&prov, key.container.c_str(),
+  if (!CryptAcquireContextW(prov.out(), key.container.c_str(),
                             key.provider_name.empty() ? nullptr : key.provider_name.c_str(),
                             key.provider_type, flags)) {
     const DWORD err = GetLastError();
@@ -64,62 +59,45 @@ KeyState inspect_capi(const PrivateKeyRef& key) {
     return out;
   }
   out.exists = true;
-  DWORD size = 0;
-  if (!CryptGetProvParam(prov, PP_KEYSET_SEC_DESCR, nullptr, &size, kSdParts) || size == 0) {
-    out.error = "PP_KEYSET_SEC_DESCR: " + error_text(GetLastError());
-    CryptReleaseContext(prov, 0);
+  win::SecurityDescriptor sd;
+  if (const DWORD err = win::read_capi_key_security(prov.get(), kSdParts, sd);
+      err != ERROR_SUCCESS) {
+    out.error = "PP_KEYSET_SEC_DESCR: " + error_text(err);
     return out;
   }
-  std::vector<std::uint8_t> sd(size);
-  if (CryptGetProvParam(prov, PP_KEYSET_SEC_DESCR, sd.data(), &size, kSdParts)) {
-    sd.resize(size);
-    out.security_descriptor = std::move(sd);
-  } else {
-    out.error = "PP_KEYSET_SEC_DESCR: " + error_text(GetLastError());
-  }
-  CryptReleaseContext(prov, 0);
+  out.security_descriptor = std::move(sd);
   return out;
 }
 
 KeyState inspect_cng(const PrivateKeyRef& key) {
   KeyState out;
-  NCRYPT_PROV_HANDLE prov = 0;
+  win::NCryptObject prov;
   const std::wstring provider =
       key.provider_name.empty() ? std::wstring(MS_KEY_STORAGE_PROVIDER) : key.provider_name;
-  SECURITY_STATUS st = NCryptOpenStorageProvider(&prov, provider.c_str(), 0);
+  SECURITY_STATUS st = NCryptOpenStorageProvider(prov.out(), provider.c_str(), 0);
   if (st != ERROR_SUCCESS) {
     out.error = "NCryptOpenStorageProvider(" + narrow(provider) +
                 "): " + error_text(static_cast<DWORD>(st));
     return out;
   }
-  NCRYPT_KEY_HANDLE handle = 0;
+  win::NCryptObject handle;
   const DWORD legacy_spec =
       (key.key_spec == AT_KEYEXCHANGE || key.key_spec == AT_SIGNATURE) ? key.key_spec : 0;
   const DWORD flags = (key.flags & NCRYPT_MACHINE_KEY_FLAG) | NCRYPT_SILENT_FLAG;
-  st = NCryptOpenKey(prov, &handle, key.container.c_str(), legacy_spec, flags);
+  st = NCryptOpenKey(prov.get(), handle.out(), key.container.c_str(), legacy_spec, flags);
   if (st != ERROR_SUCCESS) {
     out.error =
         "NCryptOpenKey(" + narrow(key.container) + "): " + error_text(static_cast<DWORD>(st));
-    NCryptFreeObject(prov);
     return out;
   }
   out.exists = true;
-  DWORD size = 0;
-  st = NCryptGetProperty(handle, NCRYPT_SECURITY_DESCR_PROPERTY, nullptr, 0, &size, kSdParts);
-  if (st == ERROR_SUCCESS && size > 0) {
-    std::vector<std::uint8_t> sd(size);
-    st =
-        NCryptGetProperty(handle, NCRYPT_SECURITY_DESCR_PROPERTY, sd.data(), size, &size, kSdParts);
-    if (st == ERROR_SUCCESS) {
-      sd.resize(size);
-      out.security_descriptor = std::move(sd);
-    }
-  }
-  if (!out.security_descriptor) {
+  win::SecurityDescriptor sd;
+  st = win::read_cng_key_security(handle.get(), kSdParts, sd);
+  if (st == ERROR_SUCCESS && !sd.empty()) {
+    out.security_descriptor = std::move(sd);
+  } else {
     out.error = "NCRYPT_SECURITY_DESCR_PROPERTY: " + error_text(static_cast<DWORD>(st));
   }
-  NCryptFreeObject(handle);
-  NCryptFreeObject(prov);
   return out;
 }
 
@@ -127,11 +105,8 @@ KeyState inspect_cng(const PrivateKeyRef& key) {
 
 StoreRead read_store(const StoreName& name) {
   StoreRead out;
-  const std::wstring store = widen(name.store);
-  StorePtr handle(
-      CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
-                    name.location_flag | CERT_STORE_READONLY_FLAG | CERT_STORE_OPEN_EXISTING_FLAG,
-                    store.c_str()));
+  const win::CertStoreHandle handle =
+      win::open_system_store(name.location_flag, name.store, /*writable=*/false);
   if (!handle) {
     out.error = GetLastError();
     out.detail = "cannot open " + name.canonical() + ": " + error_text(out.error);

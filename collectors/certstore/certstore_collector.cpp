@@ -8,7 +8,7 @@
 #include <exception>
 #include <stdexcept>
 
-#include "iis/iis_collector.h"
+#include "base/text.h"
 #include "ndes/cert/classify.h"
 #include "ndes/cert/parse.h"
 #include "ndes/config.h"
@@ -25,13 +25,6 @@ void add_unique(std::vector<std::string>& names, const std::string& name) {
   }
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 ReadError reason_for(std::uint32_t win32_error) {
   return win32_error == 5 /* ERROR_ACCESS_DENIED */ ? ReadError::permission_denied
                                                     : ReadError::read_failed;
@@ -39,7 +32,8 @@ ReadError reason_for(std::uint32_t win32_error) {
 
 }  // namespace
 
-std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
+std::vector<std::string> key_reader_identities(const ExporterConfig& config,
+                                               const PoolIdentityLookup& scep_pool_identity) {
   std::vector<std::string> names;
   for (const auto& n : config.certstore.key_readers) {
     add_unique(names, n);
@@ -49,8 +43,8 @@ std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
   }
   // The SCEP application pool's identity (what ndes_iis_app_pool_identity_info
   // reports), read from applicationHost.config once at start.
-  std::string error;
-  if (auto pool = iis::scep_pool_identity(config.iis, &error)) {
+  std::string error = "no application pool lookup";
+  if (auto pool = scep_pool_identity ? scep_pool_identity(&error) : std::nullopt) {
     add_unique(names, *pool);
   } else {
     spdlog::debug("certstore collector: no SCEP application pool identity: {}", error);
@@ -60,7 +54,7 @@ std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
 }
 
 CertstoreCollector::CertstoreCollector(const ExporterConfig& config, StoreAccess access)
-    : identity_names_(key_reader_identities(config)),
+    : identity_names_(key_reader_identities(config, access.scep_pool_identity)),
       template_names_(config.template_names),
       access_(std::move(access)) {
   for (const auto& text : config.certstore.stores) {
@@ -190,11 +184,23 @@ CollectorResult CertstoreCollector::collect() {
   return result;
 }
 
+}  // namespace ndes::certstore
+
+// The registration, and only it, wires in the iis collector's reading of the SCEP
+// pool identity: it belongs with the exporter's table of collectors.
+#include "iis/iis_collector.h"
+
+namespace ndes::certstore {
 namespace {
 // Registers the collector by name at start-up, node_exporter style.
 [[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<CertstoreCollector>(c); });
+  CollectorRegistry::instance().add(kCollector, [](const ExporterConfig& c) {
+    StoreAccess access;
+    access.scep_pool_identity = [iis = c.iis](std::string* error) {
+      return iis::scep_pool_identity(iis, error);
+    };
+    return std::make_unique<CertstoreCollector>(c, std::move(access));
+  });
   return true;
 }();
 }  // namespace

@@ -24,11 +24,17 @@ namespace ndes::certstore {
 inline constexpr const char* kCollector = "certstore";
 inline constexpr const char* kReadableMetric = "ndes_certificate_private_key_readable";
 
+// Who the SCEP application pool runs as: the iis collector reads it from
+// applicationHost.config (iis::scep_pool_identity), and whoever builds the
+// collector passes that in, so certstore needs no IIS code. nullopt (and *error)
+// when it cannot tell; an empty function knows no pool.
+using PoolIdentityLookup = std::function<std::optional<std::string>(std::string* error)>;
+
 // The identities whose read access to each private key is reported: the
-// configured key readers, else the SCEP application pool identity (known once the
-// Windows health collector reports it; none until then) and the NDES service
-// account.
-std::vector<std::string> key_reader_identities(const ExporterConfig& config);
+// configured key readers, else the SCEP application pool identity (when
+// `scep_pool_identity` can tell) and the NDES service account.
+std::vector<std::string> key_reader_identities(const ExporterConfig& config,
+                                               const PoolIdentityLookup& scep_pool_identity = {});
 
 // How the collector reads a store and inspects a key; the real ones call
 // CryptoAPI (read_store, inspect_key), tests put fakes in.
@@ -36,6 +42,8 @@ struct StoreAccess {
   std::function<StoreRead(const StoreName&)> read = read_store;
   std::function<KeyState(const PrivateKeyRef&)> inspect = inspect_key;
   std::function<ReadCheck(std::span<const std::uint8_t>, const Identity&)> can_read = can_read_key;
+  // The default key reader besides the service account (key_reader_identities).
+  PoolIdentityLookup scep_pool_identity;
 };
 
 class CertstoreCollector : public Collector {

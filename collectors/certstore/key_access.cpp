@@ -15,18 +15,18 @@
 #include <memory>
 #include <mutex>
 
-#include "certstore/win_util.h"
+#include "base/text.h"
+#include "base/win/error_text.h"
+#include "base/win/handles.h"
+#include "base/win/key_security.h"
+#include "base/win/utf16.h"
 
 namespace ndes::certstore {
 namespace {
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
-}
+using win::error_text;
+using win::narrow;
+using win::widen;
 
 Sid copy_sid(PSID sid) {
   const DWORD n = GetLengthSid(sid);
@@ -148,15 +148,10 @@ const AuthzState& authz() {
   return state;
 }
 
-struct ContextCloser {
-  void operator()(AUTHZ_CLIENT_CONTEXT_HANDLE h) const {
-    if (h != nullptr) {
-      AuthzFreeContext(h);
-    }
-  }
+struct AuthzContextTraits : win::NonNullTraits<AUTHZ_CLIENT_CONTEXT_HANDLE> {
+  static void close(AUTHZ_CLIENT_CONTEXT_HANDLE h) { AuthzFreeContext(h); }
 };
-using ContextPtr =
-    std::unique_ptr<std::remove_pointer_t<AUTHZ_CLIENT_CONTEXT_HANDLE>, ContextCloser>;
+using ContextPtr = win::UniqueHandle<AUTHZ_CLIENT_CONTEXT_HANDLE, AuthzContextTraits>;
 
 }  // namespace
 
@@ -264,28 +259,14 @@ std::optional<Identity> resolve_identity(const std::string& name, std::string* e
     }
   }
   if (!sid) {
-    const std::wstring wide = widen(name);
-    DWORD sid_size = 0;
-    DWORD domain_size = 0;
-    SID_NAME_USE use{};
-    LookupAccountNameW(nullptr, wide.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
-    if (sid_size == 0) {
+    Sid found;
+    if (const DWORD err = win::lookup_account_sid(widen(name), found); err != ERROR_SUCCESS) {
       if (error != nullptr) {
-        *error = "cannot resolve identity \"" + name + "\": " + error_text(GetLastError());
+        *error = "cannot resolve identity \"" + name + "\": " + error_text(err);
       }
       return std::nullopt;
     }
-    Sid buf(sid_size);
-    std::wstring domain(domain_size + 1, L'\0');
-    if (!LookupAccountNameW(nullptr, wide.c_str(), buf.data(), &sid_size, domain.data(),
-                            &domain_size, &use)) {
-      if (error != nullptr) {
-        *error = "cannot resolve identity \"" + name + "\": " + error_text(GetLastError());
-      }
-      return std::nullopt;
-    }
-    buf.resize(GetLengthSid(buf.data()));
-    sid = std::move(buf);
+    sid = std::move(found);
   }
   id.sid = std::move(*sid);
   id.groups = implicit_groups(id.sid);

@@ -13,11 +13,6 @@
 // rendered as XML. A log that does not exist (the connector not installed) is
 // skipped with a warning; any other failure of the event log API fails the
 // collection.
-#ifdef _WIN32
-
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 #include <winevt.h>
@@ -31,8 +26,10 @@
 #include <string>
 #include <vector>
 
+#include "base/win/error_text.h"
+#include "base/win/handles.h"
+#include "base/win/utf16.h"
 #include "common/guarded_collect.h"
-#include "common/win_handles.h"
 #include "eventlog/event_record.h"
 #include "eventlog/event_scan.h"
 #include "eventlog/xml_dir_source.h"
@@ -42,10 +39,7 @@
 namespace ndes::eventlog {
 namespace {
 
-struct EvtCloser {
-  void operator()(EVT_HANDLE h) const { EvtClose(h); }
-};
-using EvtHandle = std::unique_ptr<std::remove_pointer_t<EVT_HANDLE>, EvtCloser>;
+using win::EvtHandle;
 
 std::runtime_error evt_error(const std::string& what, DWORD code) {
   if (code == ERROR_SUCCESS) {
@@ -54,7 +48,7 @@ std::runtime_error evt_error(const std::string& what, DWORD code) {
                               ": failed without an error code (the event log API is "
                               "not implemented here)");
   }
-  return std::runtime_error(what + ": " + common::error_text(code));
+  return std::runtime_error(what + ": " + win::error_text(code));
 }
 
 std::string render_xml(EVT_HANDLE event) {
@@ -66,7 +60,7 @@ std::string render_xml(EVT_HANDLE event) {
                  static_cast<DWORD>(buf.size() * sizeof(wchar_t)), buf.data(), &used, &props)) {
     throw evt_error("EvtRender", GetLastError());
   }
-  return common::narrow(std::wstring(buf.data()));
+  return win::narrow(std::wstring(buf.data()));
 }
 
 // The live event log (wevtapi).
@@ -75,7 +69,7 @@ class EvtLogSource : public EventSource {
   EventBatch read(const EventQuery& q) override {
     const std::string& log = q.source->log;
     EventBatch batch;
-    EvtHandle query(EvtQuery(nullptr, common::widen(log).c_str(), common::widen(q.xpath).c_str(),
+    EvtHandle query(EvtQuery(nullptr, win::widen(log).c_str(), win::widen(q.xpath).c_str(),
                              EvtQueryChannelPath | EvtQueryForwardDirection));
     if (!query) {
       const DWORD err = GetLastError();
@@ -86,13 +80,13 @@ class EvtLogSource : public EventSource {
       throw evt_error("EvtQuery(" + log + ", " + q.xpath + ")", err);
     }
     if (q.after) {
-      EvtHandle bookmark(EvtCreateBookmark(common::widen(bookmark_xml(log, *q.after)).c_str()));
+      EvtHandle bookmark(EvtCreateBookmark(win::widen(bookmark_xml(log, *q.after)).c_str()));
       if (!bookmark) {
         throw evt_error("EvtCreateBookmark", GetLastError());
       }
       if (!EvtSeek(query.get(), 1, bookmark.get(), 0, EvtSeekRelativeToBookmark)) {
         batch.status = EventBatch::Status::bookmark_lost;
-        batch.detail = common::error_text(GetLastError());
+        batch.detail = win::error_text(GetLastError());
         return batch;
       }
     }
@@ -156,5 +150,3 @@ class EventlogCollector : public Collector {
 
 }  // namespace
 }  // namespace ndes::eventlog
-
-#endif  // _WIN32

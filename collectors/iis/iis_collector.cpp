@@ -26,8 +26,8 @@
 
 #include "base/log.h"
 #include "base/process.h"
+#include "base/win/utf16.h"
 #include "common/guarded_collect.h"
-#include "common/win_handles.h"
 #include "iis/app_pool.h"
 #include "ndes/collect/collector.h"
 #include "ndes/config.h"
@@ -38,7 +38,7 @@ namespace {
 std::string windows_dir() {
   wchar_t buf[MAX_PATH];
   const UINT n = GetSystemWindowsDirectoryW(buf, MAX_PATH);
-  return n > 0 && n < MAX_PATH ? common::narrow(std::wstring(buf, n)) : "C:\\Windows";
+  return n > 0 && n < MAX_PATH ? win::narrow(std::wstring(buf, n)) : "C:\\Windows";
 }
 
 std::string read_file(const std::string& path) {

@@ -3,11 +3,6 @@
 // into facts and samples), and looks the connector's encryption certificate up in
 // LocalMachine\My. A key that is not there (NDES or the connector not installed)
 // gives no series and is logged once; other registry failures fail the collection.
-#ifdef _WIN32
-
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 #include <wincrypt.h>
@@ -23,8 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "base/win/cert_store.h"
+#include "base/win/error_text.h"
+#include "base/win/handles.h"
+#include "base/win/utf16.h"
 #include "common/guarded_collect.h"
-#include "common/win_handles.h"
 #include "ndes/collect/collector.h"
 #include "ndes/config.h"
 #include "ndes_registry/registry_facts.h"
@@ -32,7 +30,7 @@
 namespace ndes::ndesreg {
 namespace {
 
-using common::RegKeyHandle;
+using win::RegKeyHandle;
 
 RegValue to_value(DWORD type, const std::vector<BYTE>& data, DWORD size) {
   RegValue v;
@@ -56,7 +54,7 @@ RegValue to_value(DWORD type, const std::vector<BYTE>& data, DWORD size) {
       while (!w.empty() && w.back() == L'\0') {
         w.pop_back();
       }
-      v.text = common::narrow(w);
+      v.text = win::narrow(w);
       break;
     }
     default:
@@ -75,8 +73,8 @@ std::optional<RegKey> read_key(HKEY parent, const std::wstring& path, int depth)
     return std::nullopt;
   }
   if (rc != ERROR_SUCCESS) {
-    throw std::runtime_error("cannot open HKLM\\" + common::narrow(path) + ": " +
-                             common::error_text(static_cast<unsigned long>(rc)));
+    throw std::runtime_error("cannot open HKLM\\" + win::narrow(path) + ": " +
+                             win::error_text(static_cast<unsigned long>(rc)));
   }
   RegKeyHandle key(raw);
   RegKey out;
@@ -94,10 +92,10 @@ std::optional<RegKey> read_key(HKEY parent, const std::wstring& path, int depth)
       continue;  // a value over 64 KiB is none of the ones we read
     }
     if (rc != ERROR_SUCCESS) {
-      throw std::runtime_error("cannot read HKLM\\" + common::narrow(path) + ": " +
-                               common::error_text(static_cast<unsigned long>(rc)));
+      throw std::runtime_error("cannot read HKLM\\" + win::narrow(path) + ": " +
+                               win::error_text(static_cast<unsigned long>(rc)));
     }
-    out.values[common::narrow(std::wstring(name.data(), name_len))] = to_value(type, data, size);
+    out.values[win::narrow(std::wstring(name.data(), name_len))] = to_value(type, data, size);
   }
   for (DWORD i = 0; depth > 0; ++i) {
     DWORD name_len = static_cast<DWORD>(name.size());
@@ -107,7 +105,7 @@ std::optional<RegKey> read_key(HKEY parent, const std::wstring& path, int depth)
     }
     const std::wstring sub(name.data(), name_len);
     if (auto child = read_key(key.get(), sub, depth - 1)) {
-      out.subkeys[common::narrow(sub)] = std::move(*child);
+      out.subkeys[win::narrow(sub)] = std::move(*child);
     }
   }
   return out;
@@ -116,28 +114,14 @@ std::optional<RegKey> read_key(HKEY parent, const std::wstring& path, int depth)
 // Whether LocalMachine\My holds a certificate with this SHA-1 thumbprint; nullopt
 // when the store cannot be opened.
 std::optional<bool> in_machine_store(const std::string& thumbprint) {
-  HCERTSTORE store = CertOpenStore(
-      CERT_STORE_PROV_SYSTEM_W, 0, 0,
-      CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_READONLY_FLAG | CERT_STORE_OPEN_EXISTING_FLAG,
-      L"My");
-  if (store == nullptr) {
+  const win::CertStoreHandle store =
+      win::open_system_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, "My", /*writable=*/false);
+  if (!store) {
     spdlog::warn("ndes collector: cannot open LocalMachine\\My: {}",
-                 common::error_text(GetLastError()));
+                 win::error_text(GetLastError()));
     return std::nullopt;
   }
-  BYTE hash[20];
-  for (std::size_t i = 0; i < 20; ++i) {
-    hash[i] = static_cast<BYTE>(std::stoi(thumbprint.substr(i * 2, 2), nullptr, 16));
-  }
-  CRYPT_HASH_BLOB blob{20, hash};
-  PCCERT_CONTEXT found = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING,
-                                                    0, CERT_FIND_SHA1_HASH, &blob, nullptr);
-  const bool present = found != nullptr;
-  if (found != nullptr) {
-    CertFreeCertificateContext(found);
-  }
-  CertCloseStore(store, 0);
-  return present;
+  return static_cast<bool>(win::find_by_sha1(store.get(), thumbprint));
 }
 
 class NdesCollector : public Collector {
@@ -147,12 +131,12 @@ class NdesCollector : public Collector {
 
   CollectorResult collect() override {
     return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      if (auto mscep = read_key(HKEY_LOCAL_MACHINE, common::widen(kMscepKey), 1)) {
+      if (auto mscep = read_key(HKEY_LOCAL_MACHINE, win::widen(kMscepKey), 1)) {
         result.samples = config_samples(ndes_config(*mscep));
       } else if (!warned_mscep_.exchange(true)) {
         spdlog::info("ndes collector: no HKLM\\{} (NDES is not installed here)", kMscepKey);
       }
-      if (auto key = read_key(HKEY_LOCAL_MACHINE, common::widen(kConnectorKey), 1)) {
+      if (auto key = read_key(HKEY_LOCAL_MACHINE, win::widen(kConnectorKey), 1)) {
         const ConnectorFacts facts = connector_facts(*key);
         if (!facts.last_connection_problem.empty()) {
           spdlog::warn("ndes collector: {}", facts.last_connection_problem);
@@ -186,5 +170,3 @@ class NdesCollector : public Collector {
 
 }  // namespace
 }  // namespace ndes::ndesreg
-
-#endif  // _WIN32

@@ -2,11 +2,6 @@
 // each configured service's state and start mode (service_model.h says what
 // becomes of them). A service that is not installed is ndes_service_installed 0,
 // not an error; an SCM that cannot be opened is a failed collection.
-#ifdef _WIN32
-
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 #include <winsvc.h>
@@ -20,8 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "base/win/error_text.h"
+#include "base/win/scm.h"
 #include "common/guarded_collect.h"
-#include "common/win_handles.h"
 #include "ndes/collect/collector.h"
 #include "ndes/config.h"
 #include "services/service_model.h"
@@ -29,27 +25,27 @@
 namespace ndes::services {
 namespace {
 
-using common::ScHandle;
+using win::ScHandle;
 
 // What the SCM says of one service; installed = false when it does not know it.
 // Throws std::runtime_error for other failures (access denied...).
 ServiceFacts query_service(SC_HANDLE scm, const std::string& name) {
   ServiceFacts facts;
   facts.name = name;
-  ScHandle service(
-      OpenServiceW(scm, common::widen(name).c_str(), SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG));
+  const ScHandle service =
+      win::open_service(scm, name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
   if (!service) {
     const DWORD err = GetLastError();
     if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
       return facts;
     }
-    throw std::runtime_error("cannot open service " + name + ": " + common::error_text(err));
+    throw std::runtime_error("cannot open service " + name + ": " + win::error_text(err));
   }
   facts.installed = true;
   SERVICE_STATUS status{};
   if (!QueryServiceStatus(service.get(), &status)) {
     throw std::runtime_error("cannot query the state of " + name + ": " +
-                             common::error_text(GetLastError()));
+                             win::error_text(GetLastError()));
   }
   facts.current_state = status.dwCurrentState;
   DWORD needed = 0;
@@ -58,7 +54,7 @@ ServiceFacts query_service(SC_HANDLE scm, const std::string& name) {
   auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buf.data());
   if (!QueryServiceConfigW(service.get(), config, static_cast<DWORD>(buf.size()), &needed)) {
     throw std::runtime_error("cannot query the configuration of " + name + ": " +
-                             common::error_text(GetLastError()));
+                             win::error_text(GetLastError()));
   }
   facts.start_type = config->dwStartType;
   SERVICE_DELAYED_AUTO_START_INFO delayed{};
@@ -77,10 +73,10 @@ class ServicesCollector : public Collector {
 
   CollectorResult collect() override {
     return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
+      const ScHandle scm = win::open_scm();
       if (!scm) {
         throw std::runtime_error("cannot connect to the service control manager: " +
-                                 common::error_text(GetLastError()));
+                                 win::error_text(GetLastError()));
       }
       for (const auto& name : names_) {
         const ServiceFacts facts = query_service(scm.get(), name);
@@ -106,5 +102,3 @@ class ServicesCollector : public Collector {
 
 }  // namespace
 }  // namespace ndes::services
-
-#endif  // _WIN32

@@ -15,20 +15,12 @@
 #include <thread>
 #include <utility>
 
+#include "base/win/handles.h"
+#include "base/win/utf16.h"
 #include "support/run.h"
 
 namespace ndes::test {
 namespace {
-
-std::wstring widen(std::string_view s) {
-  if (s.empty()) {
-    return {};
-  }
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-  std::wstring out(static_cast<std::size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
-  return out;
-}
 
 // One argument quoted the way CommandLineToArgvW (and the C runtime) splits it.
 std::wstring quote_arg(const std::wstring& arg) {
@@ -55,21 +47,7 @@ std::wstring quote_arg(const std::wstring& arg) {
   return out;
 }
 
-struct Handle {
-  HANDLE h = nullptr;
-  Handle() = default;
-  explicit Handle(HANDLE x) : h(x) {}
-  ~Handle() { reset(); }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle(Handle&& o) noexcept : h(std::exchange(o.h, nullptr)) {}
-  void reset() {
-    if (h != nullptr && h != INVALID_HANDLE_VALUE) {
-      CloseHandle(h);
-    }
-    h = nullptr;
-  }
-};
+using win::Handle;
 
 // The child's end is inheritable, ours is not.
 void make_pipe(Handle& read_end, Handle& write_end, bool child_reads) {
@@ -79,8 +57,8 @@ void make_pipe(Handle& read_end, Handle& write_end, bool child_reads) {
   if (!CreatePipe(&r, &w, &sa, 0)) {
     throw std::system_error(static_cast<int>(GetLastError()), std::system_category(), "CreatePipe");
   }
-  read_end.h = r;
-  write_end.h = w;
+  read_end.reset(r);
+  write_end.reset(w);
   SetHandleInformation(child_reads ? w : r, HANDLE_FLAG_INHERIT, 0);
 }
 
@@ -111,7 +89,7 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
     if (!command_line.empty()) {
       command_line += L' ';
     }
-    command_line += quote_arg(widen(a));
+    command_line += quote_arg(win::widen(a));
   }
 
   Handle in_read;
@@ -131,9 +109,9 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
     STARTUPINFOW si{};
     si.cb = sizeof(si);
     si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = in_read.h;
-    si.hStdOutput = out_write.h;
-    si.hStdError = err_write.h;
+    si.hStdInput = in_read.get();
+    si.hStdOutput = out_write.get();
+    si.hStdError = err_write.get();
     const BOOL ok = CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE,
                                    CREATE_NO_WINDOW, nullptr, nullptr, &si, &pi);
     const DWORD error = GetLastError();
@@ -157,15 +135,15 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
   Handle process(pi.hProcess);
   Handle thread(pi.hThread);
 
-  std::thread out_reader([&] { drain(out_read.h, result.out); });
-  std::thread err_reader([&] { drain(err_read.h, result.err); });
+  std::thread out_reader([&] { drain(out_read.get(), result.out); });
+  std::thread err_reader([&] { drain(err_read.get(), result.err); });
   std::thread writer([&] {
     std::size_t written = 0;
     while (written < stdin_data.size()) {
       DWORD n = 0;
       const auto chunk =
           static_cast<DWORD>(std::min<std::size_t>(stdin_data.size() - written, 65536));
-      if (!WriteFile(in_write.h, stdin_data.data() + written, chunk, &n, nullptr) || n == 0) {
+      if (!WriteFile(in_write.get(), stdin_data.data() + written, chunk, &n, nullptr) || n == 0) {
         break;  // the child does not read its input
       }
       written += n;
@@ -174,16 +152,16 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
   });
 
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-  if (WaitForSingleObject(process.h, static_cast<DWORD>(ms)) == WAIT_TIMEOUT) {
+  if (WaitForSingleObject(process.get(), static_cast<DWORD>(ms)) == WAIT_TIMEOUT) {
     result.timed_out = true;
-    TerminateProcess(process.h, 1);
-    WaitForSingleObject(process.h, INFINITE);
+    TerminateProcess(process.get(), 1);
+    WaitForSingleObject(process.get(), INFINITE);
   }
   writer.join();
   out_reader.join();
   err_reader.join();
   DWORD code = 0;
-  GetExitCodeProcess(process.h, &code);
+  GetExitCodeProcess(process.get(), &code);
   result.exit_code = result.timed_out ? -1 : static_cast<int>(code);
   // Windows programs write text with CRLF; the shared tests compare what POSIX
   // tools print. Binary output (DER always holds a NUL byte) is left alone.

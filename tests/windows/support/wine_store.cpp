@@ -12,6 +12,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/win/cert_store.h"
+
 namespace ndes::test::winstore {
 namespace {
 
@@ -33,14 +35,7 @@ struct StoreCloser {
 };
 using StorePtr = std::unique_ptr<void, StoreCloser>;
 
-struct ContextFree {
-  void operator()(const CERT_CONTEXT* c) const {
-    if (c != nullptr) {
-      CertFreeCertificateContext(c);
-    }
-  }
-};
-using ContextPtr = std::unique_ptr<const CERT_CONTEXT, ContextFree>;
+using ContextPtr = win::CertContext;
 
 StorePtr open_writable(const std::wstring& store) {
   StorePtr s(CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_LOCAL_MACHINE,
@@ -75,16 +70,10 @@ std::string thumbprint_of(PCCERT_CONTEXT c) {
 }
 
 ContextPtr find(HCERTSTORE store, const std::string& thumbprint) {
-  std::array<BYTE, 20> hash{};
   if (thumbprint.size() != 40) {
     throw std::runtime_error("not a thumbprint: " + thumbprint);
   }
-  for (std::size_t i = 0; i < 20; ++i) {
-    hash[i] = static_cast<BYTE>(std::stoi(thumbprint.substr(i * 2, 2), nullptr, 16));
-  }
-  CRYPT_HASH_BLOB blob{static_cast<DWORD>(hash.size()), hash.data()};
-  ContextPtr c(
-      CertFindCertificateInStore(store, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &blob, nullptr));
+  ContextPtr c = win::find_by_sha1(store, thumbprint);
   if (!c) {
     throw failure("finding " + thumbprint);
   }
@@ -225,15 +214,12 @@ std::string add_pfx(const std::wstring& store, const std::filesystem::path& pfx,
   if (imported_raw == nullptr) {
     throw failure("PFXImportCertStore(" + pfx.string() + ")");
   }
-  struct Closer {
-    HCERTSTORE h;
-    ~Closer() { CertCloseStore(h, 0); }
-  } close_imported{imported_raw};
+  const win::CertStoreHandle imported(imported_raw);
 
   StorePtr s = open_writable(store);
   std::string thumbprint;
   PCCERT_CONTEXT c = nullptr;
-  while ((c = CertEnumCertificatesInStore(close_imported.h, c)) != nullptr) {
+  while ((c = CertEnumCertificatesInStore(imported.get(), c)) != nullptr) {
     DWORD size = 0;
     if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, nullptr, &size)) {
       continue;  // a chain certificate without a key

@@ -1,10 +1,5 @@
-#include "web/win_service.h"
+#include "base/win/service.h"
 
-#ifdef _WIN32
-
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 // clang-format on
@@ -139,5 +134,3 @@ void add_event_log_sink(const std::string& source) {
 }
 
 }  // namespace ndes::winsvc
-
-#endif  // _WIN32

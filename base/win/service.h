@@ -6,8 +6,8 @@
 // which returns on the SCM's Stop or Shutdown, or on Ctrl+C, Ctrl+Break, console
 // close, logoff and shutdown. In service mode log lines also go to the Windows
 // Event Log (spdlog's win_eventlog_sink), under the service's name as source.
+// Windows only (base/CMakeLists.txt builds service.cpp under WIN32).
 #pragma once
-#ifdef _WIN32
 
 #include <functional>
 #include <string>
@@ -37,5 +37,3 @@ std::string wait_for_stop();
 void add_event_log_sink(const std::string& source);
 
 }  // namespace ndes::winsvc
-
-#endif  // _WIN32

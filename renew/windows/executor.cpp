@@ -1,0 +1,78 @@
+// The windows executor: certreq and iisreset through run_common_step (CreateProcess
+// by argv), and the steps in between through the Windows APIs (steps.h lists them,
+// one file per concern). The decisions the steps make (check_renewed,
+// superseded_thumbprints, choose_ca_config) are pure functions in verify.h, tested
+// on every platform. Built on Windows only (renew/CMakeLists.txt).
+#include "renew/executor.h"
+
+#include <utility>
+
+#include "base/time.h"
+#include "renew/windows/steps.h"
+
+namespace ndes::renew {
+namespace windows {
+
+StepOutcome failed(std::string detail) {
+  StepOutcome out;
+  out.status = "failed";
+  out.detail = std::move(detail);
+  return out;
+}
+
+std::string param(const PlannedStep& step, const std::string& name) {
+  const auto it = step.params.find(name);
+  return it == step.params.end() ? std::string() : it->second;
+}
+
+namespace {
+
+class WindowsExecutor final : public Executor {
+ public:
+  std::string_view name() const override { return "windows"; }
+
+  StepOutcome run(const PlannedStep& step, RunContext& ctx) override {
+    switch (step.kind) {
+      case StepKind::write_file:
+        return run_common_step(step, ctx);
+      case StepKind::run: {
+        const std::string started = format_time(unix_now());
+        StepOutcome out = run_common_step(step, ctx);
+        if (step.name == "iisreset") {
+          out.facts["restart_started"] = started;  // check_ndes_event looks from here
+        }
+        return out;
+      }
+      case StepKind::verify_new_cert:
+        return verify_new_cert(step);
+      case StepKind::grant_key_read:
+        return grant_key_read(step, ctx);
+      case StepKind::remove_superseded:
+        return remove_superseded(ctx);
+      case StepKind::restart_services:
+        return restart_services(step);
+      case StepKind::check_ndes_event:
+        return check_ndes_event(step, ctx);
+    }
+    return failed("unknown step kind");
+  }
+
+  std::optional<std::string> discover_ca_config(const std::string& template_name,
+                                                std::string* error) override {
+    std::string why;
+    auto found = discover_from_ad(template_name, &why);
+    if (!found && error != nullptr) {
+      *error = why;
+    }
+    return found;
+  }
+};
+
+}  // namespace
+}  // namespace windows
+
+std::unique_ptr<Executor> make_windows_executor() {
+  return std::make_unique<windows::WindowsExecutor>();
+}
+
+}  // namespace ndes::renew
