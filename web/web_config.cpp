@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 namespace ndes::web {
 namespace {

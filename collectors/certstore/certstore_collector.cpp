@@ -4,14 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <exception>
 #include <stdexcept>
 
 #include "iis/iis_collector.h"
 #include "ndes/cert/classify.h"
 #include "ndes/cert/parse.h"
-#include "ndes/config.h"
 
 namespace ndes::certstore {
 namespace {
@@ -39,9 +36,10 @@ ReadError reason_for(std::uint32_t win32_error) {
 
 }  // namespace
 
-std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
+std::vector<std::string> key_reader_identities(const CertstoreCollectorConfig& config,
+                                               const IisCollectorConfig& iis) {
   std::vector<std::string> names;
-  for (const auto& n : config.certstore.key_readers) {
+  for (const auto& n : config.key_readers) {
     add_unique(names, n);
   }
   if (!names.empty()) {
@@ -50,20 +48,22 @@ std::vector<std::string> key_reader_identities(const ExporterConfig& config) {
   // The SCEP application pool's identity (what ndes_iis_app_pool_identity_info
   // reports), read from applicationHost.config once at start.
   std::string error;
-  if (auto pool = iis::scep_pool_identity(config.iis, &error)) {
+  if (auto pool = iis::scep_pool_identity(iis, &error)) {
     add_unique(names, *pool);
   } else {
     spdlog::debug("certstore collector: no SCEP application pool identity: {}", error);
   }
-  add_unique(names, config.certstore.service_account);
+  add_unique(names, config.service_account);
   return names;
 }
 
-CertstoreCollector::CertstoreCollector(const ExporterConfig& config, StoreAccess access)
-    : identity_names_(key_reader_identities(config)),
-      template_names_(config.template_names),
+CertstoreCollector::CertstoreCollector(const CertstoreCollectorConfig& config,
+                                       const IisCollectorConfig& iis,
+                                       const TemplateNames& template_names, StoreAccess access)
+    : identity_names_(key_reader_identities(config, iis)),
+      template_names_(template_names),
       access_(std::move(access)) {
-  for (const auto& text : config.certstore.stores) {
+  for (const auto& text : config.stores) {
     std::string error;
     auto parsed = parse_store_name(text, &error);
     if (!parsed) {
@@ -172,31 +172,12 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
 }
 
 CollectorResult CertstoreCollector::collect() {
-  const auto start = std::chrono::steady_clock::now();
   CollectorResult result;
   result.collector = kCollector;
-  try {
-    for (const StoreName& store : stores_) {
-      add_store(store, result);
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("certstore collector failed: {}", e.what());
-    result = CollectorResult{};
-    result.collector = kCollector;
-    result.success = false;
+  for (const StoreName& store : stores_) {
+    add_store(store, result);
   }
-  result.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
-
-namespace {
-// Registers the collector by name at start-up, node_exporter style.
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<CertstoreCollector>(c); });
-  return true;
-}();
-}  // namespace
 
 }  // namespace ndes::certstore

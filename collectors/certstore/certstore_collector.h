@@ -15,8 +15,11 @@
 #include <vector>
 
 #include "certstore/cert_store.h"
+#include "certstore/certstore_config.h"
 #include "certstore/key_access.h"
 #include "certstore/store_name.h"
+#include "iis/iis_config.h"
+#include "ndes/cert/parse.h"
 #include "ndes/collect/collector.h"
 
 namespace ndes::certstore {
@@ -28,7 +31,8 @@ inline constexpr const char* kReadableMetric = "ndes_certificate_private_key_rea
 // configured key readers, else the SCEP application pool identity (known once the
 // Windows health collector reports it; none until then) and the NDES service
 // account.
-std::vector<std::string> key_reader_identities(const ExporterConfig& config);
+std::vector<std::string> key_reader_identities(const CertstoreCollectorConfig& config,
+                                               const IisCollectorConfig& iis);
 
 // How the collector reads a store and inspects a key; the real ones call
 // CryptoAPI (read_store, inspect_key), tests put fakes in.
@@ -41,7 +45,9 @@ struct StoreAccess {
 class CertstoreCollector : public Collector {
  public:
   // Throws std::invalid_argument when a configured store name is malformed.
-  explicit CertstoreCollector(const ExporterConfig& config, StoreAccess access = {});
+  // `iis` names the SCEP application pool whose identity is a default key reader.
+  CertstoreCollector(const CertstoreCollectorConfig& config, const IisCollectorConfig& iis,
+                     const TemplateNames& template_names, StoreAccess access = {});
   std::string_view name() const override { return kCollector; }
   CollectorResult collect() override;
 

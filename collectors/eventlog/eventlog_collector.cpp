@@ -13,8 +13,6 @@
 // rendered as XML. A log that does not exist (the connector not installed) is
 // skipped with a warning; any other failure of the event log API fails the
 // collection.
-#ifdef _WIN32
-
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
@@ -22,6 +20,8 @@
 #include <windows.h>
 #include <winevt.h>
 // clang-format on
+
+#include "eventlog/eventlog_collector.h"
 
 #include <algorithm>
 #include <chrono>
@@ -31,13 +31,12 @@
 #include <string>
 #include <vector>
 
-#include "common/guarded_collect.h"
 #include "common/win_handles.h"
 #include "eventlog/event_record.h"
 #include "eventlog/event_scan.h"
+#include "eventlog/eventlog_config.h"
 #include "eventlog/xml_dir_source.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 
 namespace ndes::eventlog {
 namespace {
@@ -127,19 +126,19 @@ std::unique_ptr<EventSource> make_source(const EventlogCollectorConfig& config) 
 
 class EventlogCollector : public Collector {
  public:
-  explicit EventlogCollector(const ExporterConfig& config)
-      : scan_(config.eventlog), source_(make_source(config.eventlog)) {}
+  explicit EventlogCollector(const EventlogCollectorConfig& config)
+      : scan_(config), source_(make_source(config)) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      std::lock_guard lock(mutex_);
-      const double now =
-          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
-      scan_.scrape(*source_, now);
-      result.samples = scan_.samples();
-    });
+    CollectorResult result;
+    result.collector = kCollector;
+    std::lock_guard lock(mutex_);
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    scan_.scrape(*source_, now);
+    result.samples = scan_.samples();
+    return result;
   }
 
  private:
@@ -148,13 +147,10 @@ class EventlogCollector : public Collector {
   std::unique_ptr<EventSource> source_;
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<EventlogCollector>(c); });
-  return true;
-}();
-
 }  // namespace
-}  // namespace ndes::eventlog
 
-#endif  // _WIN32
+std::unique_ptr<Collector> make_collector(const EventlogCollectorConfig& config) {
+  return std::make_unique<EventlogCollector>(config);
+}
+
+}  // namespace ndes::eventlog

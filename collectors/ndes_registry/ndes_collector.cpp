@@ -3,8 +3,6 @@
 // into facts and samples), and looks the connector's encryption certificate up in
 // LocalMachine\My. A key that is not there (NDES or the connector not installed)
 // gives no series and is logged once; other registry failures fail the collection.
-#ifdef _WIN32
-
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
@@ -12,6 +10,8 @@
 #include <windows.h>
 #include <wincrypt.h>
 // clang-format on
+
+#include "ndes_registry/ndes_collector.h"
 
 #include <spdlog/spdlog.h>
 
@@ -23,10 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "common/guarded_collect.h"
 #include "common/win_handles.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 #include "ndes_registry/registry_facts.h"
 
 namespace ndes::ndesreg {
@@ -142,35 +140,35 @@ std::optional<bool> in_machine_store(const std::string& thumbprint) {
 
 class NdesCollector : public Collector {
  public:
-  explicit NdesCollector(const ExporterConfig&) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      if (auto mscep = read_key(HKEY_LOCAL_MACHINE, common::widen(kMscepKey), 1)) {
-        result.samples = config_samples(ndes_config(*mscep));
-      } else if (!warned_mscep_.exchange(true)) {
-        spdlog::info("ndes collector: no HKLM\\{} (NDES is not installed here)", kMscepKey);
+    CollectorResult result;
+    result.collector = kCollector;
+    if (auto mscep = read_key(HKEY_LOCAL_MACHINE, common::widen(kMscepKey), 1)) {
+      result.samples = config_samples(ndes_config(*mscep));
+    } else if (!warned_mscep_.exchange(true)) {
+      spdlog::info("ndes collector: no HKLM\\{} (NDES is not installed here)", kMscepKey);
+    }
+    if (auto key = read_key(HKEY_LOCAL_MACHINE, common::widen(kConnectorKey), 1)) {
+      const ConnectorFacts facts = connector_facts(*key);
+      if (!facts.last_connection_problem.empty()) {
+        spdlog::warn("ndes collector: {}", facts.last_connection_problem);
       }
-      if (auto key = read_key(HKEY_LOCAL_MACHINE, common::widen(kConnectorKey), 1)) {
-        const ConnectorFacts facts = connector_facts(*key);
-        if (!facts.last_connection_problem.empty()) {
-          spdlog::warn("ndes collector: {}", facts.last_connection_problem);
-        }
-        std::optional<bool> present;
-        if (!facts.encryption_cert_thumbprint.empty()) {
-          present = in_machine_store(facts.encryption_cert_thumbprint);
-        }
-        for (auto& s : connector_samples(facts, present)) {
-          result.samples.push_back(std::move(s));
-        }
-      } else if (!warned_connector_.exchange(true)) {
-        spdlog::info(
-            "ndes collector: no HKLM\\{} (the Intune Certificate Connector is not "
-            "installed here)",
-            kConnectorKey);
+      std::optional<bool> present;
+      if (!facts.encryption_cert_thumbprint.empty()) {
+        present = in_machine_store(facts.encryption_cert_thumbprint);
       }
-    });
+      for (auto& s : connector_samples(facts, present)) {
+        result.samples.push_back(std::move(s));
+      }
+    } else if (!warned_connector_.exchange(true)) {
+      spdlog::info(
+          "ndes collector: no HKLM\\{} (the Intune Certificate Connector is not "
+          "installed here)",
+          kConnectorKey);
+    }
+    return result;
   }
 
  private:
@@ -178,13 +176,8 @@ class NdesCollector : public Collector {
   std::atomic<bool> warned_connector_{false};
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<NdesCollector>(c); });
-  return true;
-}();
-
 }  // namespace
-}  // namespace ndes::ndesreg
 
-#endif  // _WIN32
+std::unique_ptr<Collector> make_collector() { return std::make_unique<NdesCollector>(); }
+
+}  // namespace ndes::ndesreg

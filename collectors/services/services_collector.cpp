@@ -2,8 +2,6 @@
 // each configured service's state and start mode (service_model.h says what
 // becomes of them). A service that is not installed is ndes_service_installed 0,
 // not an error; an SCM that cannot be opened is a failed collection.
-#ifdef _WIN32
-
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
@@ -11,6 +9,8 @@
 #include <windows.h>
 #include <winsvc.h>
 // clang-format on
+
+#include "services/services_collector.h"
 
 #include <spdlog/spdlog.h>
 
@@ -20,11 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "common/guarded_collect.h"
 #include "common/win_handles.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 #include "services/service_model.h"
+#include "services/services_config.h"
 
 namespace ndes::services {
 namespace {
@@ -72,39 +71,37 @@ ServiceFacts query_service(SC_HANDLE scm, const std::string& name) {
 
 class ServicesCollector : public Collector {
  public:
-  explicit ServicesCollector(const ExporterConfig& config) : names_(config.services.names) {}
+  explicit ServicesCollector(const ServicesCollectorConfig& config) : names_(config.names) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
-      if (!scm) {
-        throw std::runtime_error("cannot connect to the service control manager: " +
-                                 common::error_text(GetLastError()));
+    CollectorResult result;
+    result.collector = kCollector;
+    ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
+    if (!scm) {
+      throw std::runtime_error("cannot connect to the service control manager: " +
+                               common::error_text(GetLastError()));
+    }
+    for (const auto& name : names_) {
+      const ServiceFacts facts = query_service(scm.get(), name);
+      if (!facts.installed) {
+        spdlog::debug("services collector: {} is not installed", name);
       }
-      for (const auto& name : names_) {
-        const ServiceFacts facts = query_service(scm.get(), name);
-        if (!facts.installed) {
-          spdlog::debug("services collector: {} is not installed", name);
-        }
-        for (auto& s : service_samples(facts)) {
-          result.samples.push_back(std::move(s));
-        }
+      for (auto& s : service_samples(facts)) {
+        result.samples.push_back(std::move(s));
       }
-    });
+    }
+    return result;
   }
 
  private:
   std::vector<std::string> names_;
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<ServicesCollector>(c); });
-  return true;
-}();
-
 }  // namespace
-}  // namespace ndes::services
 
-#endif  // _WIN32
+std::unique_ptr<Collector> make_collector(const ServicesCollectorConfig& config) {
+  return std::make_unique<ServicesCollector>(config);
+}
+
+}  // namespace ndes::services

@@ -1,4 +1,4 @@
-#include "exporter/probe_config_yaml.h"
+#include "probe/probe_config_yaml.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,9 +7,7 @@
 #include <cmath>
 #include <set>
 
-#include "exporter/config.h"
-#include "ndes/collect/collector.h"
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 namespace ndes {
 namespace {
@@ -178,7 +176,7 @@ std::string read_module(const YAML::Node& node, const std::string& key, ProbeMod
       std::string text;
       err = read_string(v, k, text);
       if (err.empty()) {
-        const auto size = parse_byte_size(text);
+        const auto size = settings::parse_byte_size(text);
         if (!size || *size == 0 || *size > (1ULL << 30)) {
           err = bad_value(k, text, "is not a size between 1 byte and 1GiB");
         } else {
@@ -277,7 +275,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(static_cast<long long>(std::llround(ms)));
 }
 
-std::string read_probe_modules(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probe_modules(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
   if (node.IsNull()) {
     return "";
@@ -294,12 +292,12 @@ std::string read_probe_modules(ExporterConfig& cfg, const YAML::Node& node,
     if (auto err = read_module(kv.second, sub(key, name), m); !err.empty()) {
       return err;
     }
-    cfg.probes.modules[name] = std::move(m);
+    probes.modules[name] = std::move(m);
   }
   return "";
 }
 
-std::string read_probe_targets(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probe_targets(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
   if (node.IsNull()) {
     return "";
@@ -309,9 +307,9 @@ std::string read_probe_targets(ExporterConfig& cfg, const YAML::Node& node,
   }
   for (const auto& kv : node) {
     const std::string name = kv.first.as<std::string>();
-    std::vector<ProbeTarget>* list = name == "scep"  ? &cfg.probes.scep_targets
-                                     : name == "tls" ? &cfg.probes.tls_targets
-                                     : name == "crl" ? &cfg.probes.crl_targets
+    std::vector<ProbeTarget>* list = name == "scep"  ? &probes.scep_targets
+                                     : name == "tls" ? &probes.tls_targets
+                                     : name == "crl" ? &probes.crl_targets
                                                      : nullptr;
     if (list == nullptr) {
       return "key " + sub(key, name) + " is not known (known: scep, tls, crl)";
@@ -323,7 +321,7 @@ std::string read_probe_targets(ExporterConfig& cfg, const YAML::Node& node,
   return "";
 }
 
-std::string read_crl_section(ExporterConfig& cfg, const YAML::Node& node, const std::string& key) {
+std::string read_crl_section(ProbeConfig& probes, const YAML::Node& node, const std::string& key) {
   if (node.IsNull()) {
     return "";
   }
@@ -335,14 +333,14 @@ std::string read_crl_section(ExporterConfig& cfg, const YAML::Node& node, const 
     if (name != "follow_cdp") {
       return "key " + sub(key, name) + " is not known (known: follow_cdp)";
     }
-    if (auto err = read_bool(kv.second, sub(key, name), cfg.probes.crl_follow_cdp); !err.empty()) {
+    if (auto err = read_bool(kv.second, sub(key, name), probes.crl_follow_cdp); !err.empty()) {
       return err;
     }
   }
   return "";
 }
 
-std::string read_probes_section(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probes_section(ProbeConfig& probes, const YAML::Node& node,
                                 const std::string& key) {
   if (node.IsNull()) {
     return "";
@@ -365,7 +363,7 @@ std::string read_probes_section(ExporterConfig& cfg, const YAML::Node& node,
     if (ec != std::errc() || ptr != text.data() + text.size() || n < 1 || n > 1024) {
       return bad_value(k, text, "is not a number between 1 and 1024");
     }
-    cfg.probes.max_concurrency = n;
+    probes.max_concurrency = n;
   }
   return "";
 }
@@ -405,18 +403,24 @@ std::string validate_probe_config(const ProbeConfig& probes) {
   return check(probes.crl_targets, ProberKind::crl, "crl");
 }
 
-void enable_probe_collectors(ExporterConfig& cfg) {
-  const auto enable = [&](const char* name, bool wanted) {
-    // Not registered in a build without the probes (Windows, for now): nothing to add.
-    if (wanted && CollectorRegistry::instance().contains(name) &&
-        std::find(cfg.collectors_enabled.begin(), cfg.collectors_enabled.end(), name) ==
-            cfg.collectors_enabled.end()) {
-      cfg.collectors_enabled.emplace_back(name);
-    }
+settings::Table probe_settings(ProbeConfig& probes) {
+  const auto section = [&probes](std::string key, auto read) {
+    return settings::Setting{std::move(key),
+                             settings::Kind::section,
+                             "",
+                             "",
+                             "",
+                             nullptr,
+                             [&probes, read](const YAML::Node& node, const std::string& k) {
+                               return read(probes, node, k);
+                             }};
   };
-  enable("scep", !cfg.probes.scep_targets.empty());
-  enable("tls", !cfg.probes.tls_targets.empty());
-  enable("crl", !cfg.probes.crl_targets.empty() || cfg.probes.crl_follow_cdp);
+  return {
+      section("modules", read_probe_modules),
+      section("targets", read_probe_targets),
+      section("crl", read_crl_section),
+      section("probes", read_probes_section),
+  };
 }
 
 }  // namespace ndes

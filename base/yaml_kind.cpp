@@ -1,4 +1,4 @@
-#include "web/yaml_kind.h"
+#include "base/yaml_kind.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -8,7 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "ndes/config.h"
+#include "base/settings.h"
+#include "probe/probe_config.h"
 
 namespace YAML {
 class Node;
@@ -16,19 +17,19 @@ class Node;
 
 namespace ndes {
 
-std::string read_probe_modules(ExporterConfig& cfg, const YAML::Node& node, const std::string& key);
-std::string read_probe_targets(ExporterConfig& cfg, const YAML::Node& node, const std::string& key);
-std::string read_crl_section(ExporterConfig& cfg, const YAML::Node& node, const std::string& key);
-std::string read_probes_section(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probe_modules(ProbeConfig& probes, const YAML::Node& node, const std::string& key);
+std::string read_probe_targets(ProbeConfig& probes, const YAML::Node& node, const std::string& key);
+std::string read_crl_section(ProbeConfig& probes, const YAML::Node& node, const std::string& key);
+std::string read_probes_section(ProbeConfig& probes, const YAML::Node& node,
                                 const std::string& key);
 
 // After the whole file is read: every static target's module exists and is of the
 // target list's prober. "" or the error.
 std::string validate_probe_config(const ProbeConfig& probes);
 
-// Turns on the static-target collectors that have something to probe (scep, tls,
-// crl; crl also for follow_cdp), in addition to the enabled ones.
-void enable_probe_collectors(ExporterConfig& cfg);
+// The four sections above as config-file-only rows of the settings table, filling
+// `probes`.
+settings::Table probe_settings(ProbeConfig& probes);
 
 // "5s", "1.5s", "500ms", "2m", "10" (seconds) -> milliseconds; nullopt if
 // malformed, zero, negative or over a day.
