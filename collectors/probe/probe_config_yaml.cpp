@@ -38,6 +38,24 @@ std::string need_map(const YAML::Node& node, const std::string& key) {
   return key + ": expected a map, got " + yaml_node_kind(node);
 }
 
+// A section that is a map (or nothing): `read` each entry by name, up to the first
+// error.
+template <typename Read>
+std::string for_each_entry(const YAML::Node& node, const std::string& key, Read read) {
+  if (node.IsNull()) {
+    return std::string();
+  }
+  if (auto err = need_map(node, key); !err.empty()) {
+    return err;
+  }
+  for (const auto& kv : node) {
+    if (auto err = read(kv.first.as<std::string>(), kv.second); !err.empty()) {
+      return err;
+    }
+  }
+  return std::string();
+}
+
 std::optional<bool> to_bool(const std::string& text) {
   std::string t = text;
   std::transform(t.begin(), t.end(), t.begin(),
@@ -277,36 +295,22 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 std::string read_probe_modules(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     if (name.empty()) {
       return key + ": a module name is empty";
     }
     ProbeModule m;
-    if (auto err = read_module(kv.second, sub(key, name), m); !err.empty()) {
+    if (auto err = read_module(value, sub(key, name), m); !err.empty()) {
       return err;
     }
     probes.modules[name] = std::move(m);
-  }
-  return "";
+    return std::string();
+  });
 }
 
 std::string read_probe_targets(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     std::vector<ProbeTarget>* list = name == "scep"  ? &probes.scep_targets
                                      : name == "tls" ? &probes.tls_targets
                                      : name == "crl" ? &probes.crl_targets
@@ -314,48 +318,28 @@ std::string read_probe_targets(ProbeConfig& probes, const YAML::Node& node,
     if (list == nullptr) {
       return "key " + sub(key, name) + " is not known (known: scep, tls, crl)";
     }
-    if (auto err = read_target_list(kv.second, sub(key, name), *list); !err.empty()) {
-      return err;
-    }
-  }
-  return "";
+    return read_target_list(value, sub(key, name), *list);
+  });
 }
 
 std::string read_crl_section(ProbeConfig& probes, const YAML::Node& node, const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     if (name != "follow_cdp") {
       return "key " + sub(key, name) + " is not known (known: follow_cdp)";
     }
-    if (auto err = read_bool(kv.second, sub(key, name), probes.crl_follow_cdp); !err.empty()) {
-      return err;
-    }
-  }
-  return "";
+    return read_bool(value, sub(key, name), probes.crl_follow_cdp);
+  });
 }
 
 std::string read_probes_section(ProbeConfig& probes, const YAML::Node& node,
                                 const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     const std::string k = sub(key, name);
     if (name != "max_concurrency") {
       return "key " + k + " is not known (known: max_concurrency)";
     }
     std::string text;
-    if (auto err = read_string(kv.second, k, text); !err.empty()) {
+    if (auto err = read_string(value, k, text); !err.empty()) {
       return err;
     }
     unsigned long n = 0;
@@ -364,8 +348,8 @@ std::string read_probes_section(ProbeConfig& probes, const YAML::Node& node,
       return bad_value(k, text, "is not a number between 1 and 1024");
     }
     probes.max_concurrency = n;
-  }
-  return "";
+    return std::string();
+  });
 }
 
 std::string validate_probe_config(const ProbeConfig& probes) {
