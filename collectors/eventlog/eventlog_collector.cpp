@@ -23,6 +23,8 @@
 
 #include "eventlog/eventlog_collector.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
