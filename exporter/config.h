@@ -1,4 +1,6 @@
-// The command line and the YAML config file -> ndes::ExporterConfig.
+// The command line and the YAML config file -> ndes::ExporterConfig, through the
+// settings engine (base/settings.h): the exporter's own rows here, each collector's
+// rows from its folder (exporter/collector_table.h).
 //
 // Every flag --a.b.c has a config-file twin at the key path a -> b -> c, e.g.
 //   web: {listen-address: ":9999"}
@@ -7,15 +9,48 @@
 // A flag given on the command line beats the file. Reading the file is the only I/O.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "ndes/config.h"
+#include "certstore/certstore_config.h"
+#include "eventlog/eventlog_config.h"
+#include "files/files_config.h"
+#include "iis/iis_config.h"
+#include "ndes/cert/parse.h"
+#include "probe/probe_config.h"
+#include "services/services_config.h"
 
 namespace ndes {
+
+// The renew hook the landing page links to and reads its last renewals from ("" = none).
+struct RenewHookLinkConfig {
+  std::string url;              // http://127.0.0.1:10228
+  std::string auth_token_file;  // the hook's bearer token, for GET /renewals
+};
+
+// The exporter's settings as plain values; each collector reads its own section.
+struct ExporterConfig {
+  std::string listen_address = ":10227";
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;    // exporter-toolkit web config; "" = plain HTTP, no auth
+  int web_max_connections = 128;  // a civetweb thread each (web/http_server.h WebLimits)
+  int web_max_requests = 16;      // handlers at once; more wait, then get 503
+  std::vector<std::string> collectors_enabled;  // empty: the platform default
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  TemplateNames template_names;  // v2 template OID -> name, shared by the collectors
+  bool demo = false;
+  std::string demo_dir;  // where the demo store is generated; "" = a temp dir
+  RenewHookLinkConfig renew_hook;
+  // The collectors' sections.
+  FilesCollectorConfig files;
+  ProbeConfig probes;                  // /probe modules and static probe targets
+  CertstoreCollectorConfig certstore;  // Windows only
+  ServicesCollectorConfig services;    // Windows only
+  IisCollectorConfig iis;              // Windows only
+  EventlogCollectorConfig eventlog;    // Windows only
+};
 
 struct ParseOutcome {
   // Set when the exporter should run with this configuration.
@@ -29,12 +64,5 @@ struct ParseOutcome {
 };
 
 ParseOutcome parse_command_line(int argc, const char* const* argv);
-
-// The collectors enabled when --collectors.enabled is not given ("files" on Linux,
-// "certstore" on Windows).
-std::vector<std::string> default_collectors();
-
-// "1048576", "512KiB", "1MiB", "10MB", "1G"... -> bytes. nullopt if malformed.
-std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 
 }  // namespace ndes

@@ -1,5 +1,5 @@
 // The renew hook's command line and YAML config file -> HookConfig, in the exporter's
-// conventions (exporter/config.cpp): every flag --a.b has a config-file twin at a -> b,
+// conventions (base/settings.h): every flag --a.b has a config-file twin at a -> b,
 // a flag on the command line beats the file, errors are one line and exit code 2.
 //
 //   web: {listen-address: "127.0.0.1:10228", auth-token-file: /etc/ndes/hook.token,

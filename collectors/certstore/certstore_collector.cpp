@@ -1,17 +1,13 @@
 #include "certstore/certstore_collector.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <exception>
 #include <stdexcept>
 
+#include "base/log.h"
 #include "base/text.h"
 #include "ndes/cert/classify.h"
 #include "ndes/cert/parse.h"
-#include "ndes/config.h"
 
 namespace ndes::certstore {
 namespace {
@@ -32,10 +28,10 @@ ReadError reason_for(std::uint32_t win32_error) {
 
 }  // namespace
 
-std::vector<std::string> key_reader_identities(const ExporterConfig& config,
+std::vector<std::string> key_reader_identities(const CertstoreCollectorConfig& config,
                                                const PoolIdentityLookup& scep_pool_identity) {
   std::vector<std::string> names;
-  for (const auto& n : config.certstore.key_readers) {
+  for (const auto& n : config.key_readers) {
     add_unique(names, n);
   }
   if (!names.empty()) {
@@ -47,17 +43,18 @@ std::vector<std::string> key_reader_identities(const ExporterConfig& config,
   if (auto pool = scep_pool_identity ? scep_pool_identity(&error) : std::nullopt) {
     add_unique(names, *pool);
   } else {
-    spdlog::debug("certstore collector: no SCEP application pool identity: {}", error);
+    log_debug("no SCEP application pool identity", {{"collector", "certstore"}, {"err", error}});
   }
-  add_unique(names, config.certstore.service_account);
+  add_unique(names, config.service_account);
   return names;
 }
 
-CertstoreCollector::CertstoreCollector(const ExporterConfig& config, StoreAccess access)
+CertstoreCollector::CertstoreCollector(const CertstoreCollectorConfig& config,
+                                       const TemplateNames& template_names, StoreAccess access)
     : identity_names_(key_reader_identities(config, access.scep_pool_identity)),
-      template_names_(config.template_names),
+      template_names_(template_names),
       access_(std::move(access)) {
-  for (const auto& text : config.certstore.stores) {
+  for (const auto& text : config.stores) {
     std::string error;
     auto parsed = parse_store_name(text, &error);
     if (!parsed) {
@@ -82,11 +79,13 @@ std::vector<Identity> CertstoreCollector::identities() {
       auto id = resolve_identity(name, &error);
       if (!id) {
         // Not cached: the account may appear later (IIS installed, domain back).
-        spdlog::warn("certstore collector: {}", error);
+        log_warn("key reader identity not resolved", {{"collector", "certstore"}, {"err", error}});
         continue;
       }
       it = resolved_.emplace(name, std::move(*id)).first;
-      spdlog::debug("certstore collector: identity {} is {}", name, sid_to_string(it->second.sid));
+      log_debug(
+          "key reader identity resolved",
+          {{"collector", "certstore"}, {"identity", name}, {"sid", sid_to_string(it->second.sid)}});
     }
     out.push_back(it->second);
   }
@@ -98,7 +97,7 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
   out.sources.push_back(source);
   StoreRead read = access_.read(store);
   if (!read.opened) {
-    spdlog::warn("certstore collector: {}", read.detail);
+    log_warn("cannot read the store", {{"collector", "certstore"}, {"err", read.detail}});
     out.errors.push_back(
         ReadErrorRecord{Origin{kCollector, source, ""}, reason_for(read.error), read.detail});
     return;
@@ -113,7 +112,7 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
     auto cert = parse_der_certificate(entry.der, &template_names_);
     if (!cert) {
       const std::string detail = source + ": a certificate in the store is not valid DER";
-      spdlog::warn("certstore collector: {}", detail);
+      log_warn("certificate not read", {{"collector", "certstore"}, {"err", detail}});
       out.errors.push_back(
           ReadErrorRecord{Origin{kCollector, source, ""}, ReadError::bad_der, detail});
       continue;
@@ -131,8 +130,11 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
     if (has_key) {
       key = access_.inspect(entry.key);
       if (!key.security_descriptor) {
-        spdlog::warn("certstore collector: {} {}: cannot read the private key's permissions: {}",
-                     source, record.cert.thumbprint, key.error);
+        log_warn("cannot read the private key's permissions",
+                 {{"collector", "certstore"},
+                  {"store", source},
+                  {"thumbprint", record.cert.thumbprint},
+                  {"err", key.error}});
       }
     }
     record.has_private_key = has_key;
@@ -140,15 +142,19 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
       for (const Identity& id : readers) {
         const ReadCheck check = access_.can_read(*key.security_descriptor, id);
         if (!check.readable) {
-          spdlog::warn("certstore collector: {} {}: cannot tell whether {} can read the key: {}",
-                       source, record.cert.thumbprint, id.name, check.error);
+          log_warn("cannot tell whether the identity can read the key",
+                   {{"collector", "certstore"},
+                    {"store", source},
+                    {"thumbprint", record.cert.thumbprint},
+                    {"identity", id.name},
+                    {"err", check.error}});
           continue;
         }
         if (check.fallback && !warned_fallback_.exchange(true)) {
-          spdlog::info(
-              "certstore collector: Authz cannot answer ({}); key access is evaluated against "
-              "the identity and its well-known groups only",
-              check.error);
+          log_info(
+              "Authz cannot answer; key access is evaluated against the identity and its "
+              "well-known groups only",
+              {{"collector", "certstore"}, {"err", check.error}});
         }
         out.samples.push_back(
             Sample{kReadableMetric,
@@ -161,48 +167,18 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
     out.certificates.push_back(std::move(record));
   }
   if (archived > 0) {
-    spdlog::debug("certstore collector: {}: skipped {} archived certificate(s)", source, archived);
+    log_debug("archived certificates skipped",
+              {{"collector", "certstore"}, {"store", source}, {"count", std::to_string(archived)}});
   }
 }
 
 CollectorResult CertstoreCollector::collect() {
-  const auto start = std::chrono::steady_clock::now();
   CollectorResult result;
   result.collector = kCollector;
-  try {
-    for (const StoreName& store : stores_) {
-      add_store(store, result);
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("certstore collector failed: {}", e.what());
-    result = CollectorResult{};
-    result.collector = kCollector;
-    result.success = false;
+  for (const StoreName& store : stores_) {
+    add_store(store, result);
   }
-  result.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
-
-}  // namespace ndes::certstore
-
-// The registration, and only it, wires in the iis collector's reading of the SCEP
-// pool identity: it belongs with the exporter's table of collectors.
-#include "iis/iis_collector.h"
-
-namespace ndes::certstore {
-namespace {
-// Registers the collector by name at start-up, node_exporter style.
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(kCollector, [](const ExporterConfig& c) {
-    StoreAccess access;
-    access.scep_pool_identity = [iis = c.iis](std::string* error) {
-      return iis::scep_pool_identity(iis, error);
-    };
-    return std::make_unique<CertstoreCollector>(c, std::move(access));
-  });
-  return true;
-}();
-}  // namespace
 
 }  // namespace ndes::certstore

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "certstore/cert_store.h"
+#include "certstore/certstore_config.h"
 #include "certstore/key_access.h"
 #include "certstore/store_name.h"
+#include "ndes/cert/parse.h"
 #include "ndes/collect/collector.h"
 
 namespace ndes::certstore {
@@ -33,7 +35,7 @@ using PoolIdentityLookup = std::function<std::optional<std::string>(std::string*
 // The identities whose read access to each private key is reported: the
 // configured key readers, else the SCEP application pool identity (when
 // `scep_pool_identity` can tell) and the NDES service account.
-std::vector<std::string> key_reader_identities(const ExporterConfig& config,
+std::vector<std::string> key_reader_identities(const CertstoreCollectorConfig& config,
                                                const PoolIdentityLookup& scep_pool_identity = {});
 
 // How the collector reads a store and inspects a key; the real ones call
@@ -49,7 +51,9 @@ struct StoreAccess {
 class CertstoreCollector : public Collector {
  public:
   // Throws std::invalid_argument when a configured store name is malformed.
-  explicit CertstoreCollector(const ExporterConfig& config, StoreAccess access = {});
+  // access.scep_pool_identity finds the SCEP pool's identity, a default key reader.
+  CertstoreCollector(const CertstoreCollectorConfig& config, const TemplateNames& template_names,
+                     StoreAccess access = {});
   std::string_view name() const override { return kCollector; }
   CollectorResult collect() override;
 

@@ -15,8 +15,8 @@
 #include <tuple>
 #include <vector>
 
+#include "eventlog/eventlog_config.h"
 #include "ndes/collect/records.h"
-#include "ndes/config.h"
 
 namespace ndes::eventlog {
 

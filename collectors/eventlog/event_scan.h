@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "eventlog/event_record.h"
+#include "eventlog/eventlog_config.h"
 #include "ndes/collect/records.h"
-#include "ndes/config.h"
 
 namespace ndes::eventlog {
 

@@ -18,6 +18,8 @@
 #include <winevt.h>
 // clang-format on
 
+#include "eventlog/eventlog_collector.h"
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -26,15 +28,15 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/win/error_text.h"
 #include "base/win/handles.h"
 #include "base/win/utf16.h"
-#include "common/guarded_collect.h"
 #include "eventlog/event_record.h"
 #include "eventlog/event_scan.h"
+#include "eventlog/eventlog_config.h"
 #include "eventlog/xml_dir_source.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 
 namespace ndes::eventlog {
 namespace {
@@ -112,8 +114,8 @@ class EvtLogSource : public EventSource {
 
 std::unique_ptr<EventSource> make_source(const EventlogCollectorConfig& config) {
   if (!config.xml_dir.empty()) {
-    spdlog::info("eventlog collector: reading exported events from {}, not the live log",
-                 config.xml_dir);
+    log_info("reading exported events, not the live log",
+             {{"collector", "eventlog"}, {"dir", config.xml_dir}});
     return std::make_unique<XmlDirSource>(config.xml_dir);
   }
   return std::make_unique<EvtLogSource>();
@@ -121,19 +123,19 @@ std::unique_ptr<EventSource> make_source(const EventlogCollectorConfig& config) 
 
 class EventlogCollector : public Collector {
  public:
-  explicit EventlogCollector(const ExporterConfig& config)
-      : scan_(config.eventlog), source_(make_source(config.eventlog)) {}
+  explicit EventlogCollector(const EventlogCollectorConfig& config)
+      : scan_(config), source_(make_source(config)) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      std::lock_guard lock(mutex_);
-      const double now =
-          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
-      scan_.scrape(*source_, now);
-      result.samples = scan_.samples();
-    });
+    CollectorResult result;
+    result.collector = kCollector;
+    std::lock_guard lock(mutex_);
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    scan_.scrape(*source_, now);
+    result.samples = scan_.samples();
+    return result;
   }
 
  private:
@@ -142,11 +144,10 @@ class EventlogCollector : public Collector {
   std::unique_ptr<EventSource> source_;
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<EventlogCollector>(c); });
-  return true;
-}();
-
 }  // namespace
+
+std::unique_ptr<Collector> make_collector(const EventlogCollectorConfig& config) {
+  return std::make_unique<EventlogCollector>(config);
+}
+
 }  // namespace ndes::eventlog

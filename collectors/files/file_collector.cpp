@@ -1,36 +1,14 @@
 #include "files/file_collector.h"
 
-#include <chrono>
 #include <exception>
-
-#include "base/log.h"
-#include "ndes/config.h"
 
 namespace ndes::files {
 
-FileCollector::FileCollector(const ExporterConfig& config)
-    : scanner_(config.files, config.template_names) {}
+FileCollector::FileCollector(const FilesCollectorConfig& config,
+                             const TemplateNames& template_names)
+    : scanner_(config, template_names) {}
 
 std::uint64_t FileCollector::parses() const { return scanner_.parses(); }
-
-CollectorResult FileCollector::scan_timed() {
-  const auto start = std::chrono::steady_clock::now();
-  CollectorResult result;
-  try {
-    if (scan_hook_) {
-      scan_hook_();
-    }
-    result = scanner_.scan();
-  } catch (const std::exception& e) {
-    log_error("collector failed", {{"collector", "files"}, {"err", e.what()}});
-    result = CollectorResult{};
-    result.collector = "files";
-    result.success = false;
-  }
-  result.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
 
 CollectorResult FileCollector::collect() {
   std::promise<CollectorResult> promise;
@@ -40,13 +18,37 @@ CollectorResult FileCollector::collect() {
       auto shared = *in_flight_;
       lock.unlock();
       ++waiting_;
-      CollectorResult result = shared.get();
-      --waiting_;
-      return result;
+      struct Done {
+        std::atomic<int>& waiting;
+        ~Done() { --waiting; }
+      } done{waiting_};
+      return shared.get();  // rethrows the scan's exception, if any
     }
     in_flight_ = promise.get_future().share();
   }
-  CollectorResult result = scan_timed();
+  // Whatever happens, the next caller starts a fresh scan.
+  struct Reset {
+    FileCollector* self;
+    ~Reset() {
+      const std::lock_guard lock(self->mutex_);
+      self->in_flight_.reset();
+    }
+  } reset{this};
+  try {
+    CollectorResult result = scan_and_count();
+    promise.set_value(result);
+    return result;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    throw;
+  }
+}
+
+CollectorResult FileCollector::scan_and_count() {
+  if (scan_hook_) {
+    scan_hook_();
+  }
+  CollectorResult result = scanner_.scan();
   std::uint64_t parses = 0;
   std::uint64_t scans = 0;
   std::uint64_t walks = 0;
@@ -76,21 +78,7 @@ CollectorResult FileCollector::collect() {
       "1 if the roots are watched for changes (inotify) and an unchanged tree is not walked; 0 "
       "if every scrape walks them.",
       SampleType::gauge, watching ? 1.0 : 0.0);
-  promise.set_value(result);
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_.reset();
-  }
   return result;
 }
-
-namespace {
-// Registers the collector by name at start-up, node_exporter style.
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      "files", [](const ExporterConfig& c) { return std::make_unique<FileCollector>(c); });
-  return true;
-}();
-}  // namespace
 
 }  // namespace ndes::files

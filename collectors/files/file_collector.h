@@ -15,11 +15,12 @@ namespace ndes::files {
 
 class FileCollector : public Collector {
  public:
-  explicit FileCollector(const ExporterConfig& config);
+  FileCollector(const FilesCollectorConfig& config, const TemplateNames& template_names);
   std::string_view name() const override { return "files"; }
 
   // Concurrent callers share one scan: whoever comes while a scan runs waits for
-  // it instead of starting another, so N scrapers cost one walk.
+  // it instead of starting another, so N scrapers cost one walk. A scan that throws
+  // throws to every caller (the exporter's run_collector makes it a failed result).
   CollectorResult collect() override;
 
   std::uint64_t parses() const;
@@ -30,7 +31,8 @@ class FileCollector : public Collector {
   int waiting() const { return waiting_.load(); }
 
  private:
-  CollectorResult scan_timed();
+  // One scan and the counters that prove the cache works.
+  CollectorResult scan_and_count();
 
   mutable std::mutex mutex_;
   std::optional<std::shared_future<CollectorResult>> in_flight_;

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "files/change_watch.h"
+#include "files/files_config.h"
+#include "ndes/cert/parse.h"
 #include "ndes/collect/records.h"
-#include "ndes/config.h"
 
 namespace ndes::files {
 

@@ -3,8 +3,6 @@
 // (by argv, no shell) for their live state (app_pool.h maps both to samples).
 // An unreadable applicationHost.config fails the collection; an appcmd that cannot
 // run (IIS management tools missing) gives state "unknown" and a warning.
-#ifdef _WIN32
-
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
@@ -27,10 +25,9 @@
 #include "base/log.h"
 #include "base/process.h"
 #include "base/win/utf16.h"
-#include "common/guarded_collect.h"
 #include "iis/app_pool.h"
+#include "iis/iis_config.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 
 namespace ndes::iis {
 namespace {
@@ -59,31 +56,32 @@ std::string config_file_of(const IisCollectorConfig& config) {
 
 class IisCollector : public Collector {
  public:
-  explicit IisCollector(const ExporterConfig& config)
-      : pools_(config.iis.app_pools),
-        config_file_(config_file_of(config.iis)),
-        appcmd_(config.iis.appcmd.empty() ? windows_dir() + "\\System32\\inetsrv\\appcmd.exe"
-                                          : config.iis.appcmd) {}
+  explicit IisCollector(const IisCollectorConfig& config)
+      : pools_(config.app_pools),
+        config_file_(config_file_of(config)),
+        appcmd_(config.appcmd.empty() ? windows_dir() + "\\System32\\inetsrv\\appcmd.exe"
+                                      : config.appcmd) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      std::string error;
-      const auto declared = parse_app_pools(read_file(config_file_), &error);
-      if (!declared) {
-        throw std::runtime_error(config_file_ + ": " + error);
+    CollectorResult result;
+    result.collector = kCollector;
+    std::string error;
+    const auto declared = parse_app_pools(read_file(config_file_), &error);
+    if (!declared) {
+      throw std::runtime_error(config_file_ + ": " + error);
+    }
+    for (const auto& pool : pools_) {
+      const auto config = find_pool(*declared, pool);
+      if (!config) {
+        log_warn("application pool not declared",
+                 {{"collector", "iis"}, {"config", config_file_}, {"pool", pool}});
       }
-      for (const auto& pool : pools_) {
-        const auto config = find_pool(*declared, pool);
-        if (!config) {
-          log_warn("application pool not declared",
-                   {{"collector", "iis"}, {"config", config_file_}, {"pool", pool}});
-        }
-        for (auto& s : app_pool_samples(pool, config, live_state(pool))) {
-          result.samples.push_back(std::move(s));
-        }
+      for (auto& s : app_pool_samples(pool, config, live_state(pool))) {
+        result.samples.push_back(std::move(s));
       }
-    });
+    }
+    return result;
   }
 
  private:
@@ -144,15 +142,8 @@ std::optional<std::string> scep_pool_identity(const IisCollectorConfig& config,
   return identity_account(*pool);
 }
 
-namespace {
+std::unique_ptr<Collector> make_collector(const IisCollectorConfig& config) {
+  return std::make_unique<IisCollector>(config);
+}
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<IisCollector>(c); });
-  return true;
-}();
-
-}  // namespace
 }  // namespace ndes::iis
-
-#endif  // _WIN32

@@ -1,13 +1,18 @@
-// The `iis` collector's Windows side, as far as others need it.
+// The `iis` collector's Windows side, as far as others need it. Defined in the
+// Windows build only.
 #pragma once
-#ifdef _WIN32
 
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "ndes/config.h"
+#include "iis/iis_config.h"
+#include "ndes/collect/collector.h"
 
 namespace ndes::iis {
+
+// The collector, as the collector table makes it.
+std::unique_ptr<Collector> make_collector(const IisCollectorConfig& config);
 
 // The account the first configured application pool (SCEP by default) runs as,
 // from applicationHost.config: the default identity for
@@ -16,5 +21,3 @@ namespace ndes::iis {
 std::optional<std::string> scep_pool_identity(const IisCollectorConfig& config, std::string* error);
 
 }  // namespace ndes::iis
-
-#endif  // _WIN32

@@ -8,7 +8,7 @@
 #include <wincrypt.h>
 // clang-format on
 
-#include <spdlog/spdlog.h>
+#include "ndes_registry/ndes_collector.h"
 
 #include <atomic>
 #include <chrono>
@@ -18,13 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/win/cert_store.h"
 #include "base/win/error_text.h"
 #include "base/win/handles.h"
 #include "base/win/utf16.h"
-#include "common/guarded_collect.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 #include "ndes_registry/registry_facts.h"
 
 namespace ndes::ndesreg {
@@ -117,8 +116,8 @@ std::optional<bool> in_machine_store(const std::string& thumbprint) {
   const win::CertStoreHandle store =
       win::open_system_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, "My", /*writable=*/false);
   if (!store) {
-    spdlog::warn("ndes collector: cannot open LocalMachine\\My: {}",
-                 win::error_text(GetLastError()));
+    log_warn("cannot open LocalMachine\\My",
+             {{"collector", "ndes"}, {"err", win::error_text(GetLastError())}});
     return std::nullopt;
   }
   return static_cast<bool>(win::find_by_sha1(store.get(), thumbprint));
@@ -126,35 +125,35 @@ std::optional<bool> in_machine_store(const std::string& thumbprint) {
 
 class NdesCollector : public Collector {
  public:
-  explicit NdesCollector(const ExporterConfig&) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      if (auto mscep = read_key(HKEY_LOCAL_MACHINE, win::widen(kMscepKey), 1)) {
-        result.samples = config_samples(ndes_config(*mscep));
-      } else if (!warned_mscep_.exchange(true)) {
-        spdlog::info("ndes collector: no HKLM\\{} (NDES is not installed here)", kMscepKey);
+    CollectorResult result;
+    result.collector = kCollector;
+    if (auto mscep = read_key(HKEY_LOCAL_MACHINE, win::widen(kMscepKey), 1)) {
+      result.samples = config_samples(ndes_config(*mscep));
+    } else if (!warned_mscep_.exchange(true)) {
+      log_info("NDES is not installed here",
+               {{"collector", "ndes"}, {"key", std::string("HKLM\\") + kMscepKey}});
+    }
+    if (auto key = read_key(HKEY_LOCAL_MACHINE, win::widen(kConnectorKey), 1)) {
+      const ConnectorFacts facts = connector_facts(*key);
+      if (!facts.last_connection_problem.empty()) {
+        log_warn("connector reports a connection problem",
+                 {{"collector", "ndes"}, {"problem", facts.last_connection_problem}});
       }
-      if (auto key = read_key(HKEY_LOCAL_MACHINE, win::widen(kConnectorKey), 1)) {
-        const ConnectorFacts facts = connector_facts(*key);
-        if (!facts.last_connection_problem.empty()) {
-          spdlog::warn("ndes collector: {}", facts.last_connection_problem);
-        }
-        std::optional<bool> present;
-        if (!facts.encryption_cert_thumbprint.empty()) {
-          present = in_machine_store(facts.encryption_cert_thumbprint);
-        }
-        for (auto& s : connector_samples(facts, present)) {
-          result.samples.push_back(std::move(s));
-        }
-      } else if (!warned_connector_.exchange(true)) {
-        spdlog::info(
-            "ndes collector: no HKLM\\{} (the Intune Certificate Connector is not "
-            "installed here)",
-            kConnectorKey);
+      std::optional<bool> present;
+      if (!facts.encryption_cert_thumbprint.empty()) {
+        present = in_machine_store(facts.encryption_cert_thumbprint);
       }
-    });
+      for (auto& s : connector_samples(facts, present)) {
+        result.samples.push_back(std::move(s));
+      }
+    } else if (!warned_connector_.exchange(true)) {
+      log_info("the Intune Certificate Connector is not installed here",
+               {{"collector", "ndes"}, {"key", std::string("HKLM\\") + kConnectorKey}});
+    }
+    return result;
   }
 
  private:
@@ -162,11 +161,8 @@ class NdesCollector : public Collector {
   std::atomic<bool> warned_connector_{false};
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<NdesCollector>(c); });
-  return true;
-}();
-
 }  // namespace
+
+std::unique_ptr<Collector> make_collector() { return std::make_unique<NdesCollector>(); }
+
 }  // namespace ndes::ndesreg

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "ndes/probe_config.h"
 #include "probe/failure.h"
+#include "probe/probe_config.h"
 
 namespace ndes::probe {
 

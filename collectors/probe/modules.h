@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "ndes/probe_config.h"
+#include "probe/probe_config.h"
 
 namespace ndes::probe {
 

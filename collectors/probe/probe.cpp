@@ -7,10 +7,7 @@
 #include <mutex>
 
 #include "base/log.h"
-#include "crl/crl_prober.h"
 #include "probe/modules.h"
-#include "scep/scep_prober.h"
-#include "tls/tls_prober.h"
 
 namespace ndes::probe {
 namespace {
@@ -67,22 +64,26 @@ void ProbeOutcome::add_sample(std::string name, std::string help,
       Sample{std::move(name), std::move(help), SampleType::gauge, std::move(labels), value});
 }
 
-CollectorResult run_probe(const ProbeContext& context) {
+ProbeFn find_prober(const ProberTable& table, ProberKind kind) {
+  for (const auto& row : table) {
+    if (row.kind == kind) {
+      return row.probe;
+    }
+  }
+  return nullptr;
+}
+
+CollectorResult run_probe(const ProberTable& probers, const ProbeContext& context) {
   ignore_sigpipe_once();
   const auto start = std::chrono::steady_clock::now();
   const ProberKind kind = context.module->prober;
   ProbeOutcome out(std::string(to_string(kind)), context.target);
   try {
-    switch (kind) {
-      case ProberKind::scep:
-        probe_scep(context, out);
-        break;
-      case ProberKind::tls:
-        probe_tls(context, out);
-        break;
-      case ProberKind::crl:
-        probe_crl(context, out);
-        break;
+    if (const ProbeFn probe = find_prober(probers, kind)) {
+      probe(context, out);
+    } else {
+      out.fail(FailureReason::connect_failed,
+               "internal error: no " + std::string(to_string(kind)) + " prober in this build");
     }
   } catch (const std::exception& e) {
     // Out of memory or a bug: still one answer with a reason, never a crash.

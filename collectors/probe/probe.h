@@ -7,12 +7,13 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ndes/cert/parse.h"
 #include "ndes/collect/records.h"
-#include "ndes/probe_config.h"
 #include "probe/failure.h"
 #include "probe/http_fetch.h"
+#include "probe/probe_config.h"
 
 namespace ndes::probe {
 
@@ -53,10 +54,25 @@ class ProbeOutcome {
   std::string detail_;
 };
 
-// Runs the module's prober against the target until the deadline, then adds
-// probe_success, probe_duration_seconds and (on failure) ndes_probe_failure_info,
-// and logs a failure at warn with the target, the reason and the detail.
-// result.success is probe_success.
-CollectorResult run_probe(const ProbeContext& context);
+// What a prober does, blackbox_exporter's ProbeFn: probes context.target until the
+// deadline and fills `out`. Throws only for bugs and out of memory.
+using ProbeFn = void (*)(const ProbeContext& context, ProbeOutcome& out);
+
+// The probers of the build by kind. This folder never names them: the exporter's
+// table (exporter/prober_table.cpp) lists scep/, tls/ and crl/.
+struct ProberRow {
+  ProberKind kind;
+  ProbeFn probe;
+};
+using ProberTable = std::vector<ProberRow>;
+
+// The prober of `kind` in `table`; nullptr if it has none.
+ProbeFn find_prober(const ProberTable& table, ProberKind kind);
+
+// Runs the module's prober (from `probers`) against the target until the deadline,
+// then adds probe_success, probe_duration_seconds and (on failure)
+// ndes_probe_failure_info, and logs a failure at warn with the target, the reason and
+// the detail. result.success is probe_success.
+CollectorResult run_probe(const ProberTable& probers, const ProbeContext& context);
 
 }  // namespace ndes::probe

@@ -18,7 +18,8 @@ std::string render_probe_result(const CollectorResult& result, std::int64_t now)
   return serialize(families);
 }
 
-ProbeAnswer handle_probe(const ProbeConfig& config, const TemplateNames& template_names,
+ProbeAnswer handle_probe(const ProberTable& probers, const ProbeConfig& config,
+                         const TemplateNames& template_names,
                          const std::optional<std::string>& module,
                          const std::optional<std::string>& target,
                          std::string_view scrape_timeout_header) {
@@ -54,7 +55,7 @@ ProbeAnswer handle_probe(const ProbeConfig& config, const TemplateNames& templat
   context.deadline =
       std::chrono::steady_clock::now() + probe_timeout(found->timeout, scrape_timeout_header);
   context.template_names = &template_names;
-  const CollectorResult result = run_probe(context);
+  const CollectorResult result = run_probe(probers, context);
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

@@ -11,7 +11,8 @@
 
 #include "ndes/cert/parse.h"
 #include "ndes/collect/records.h"
-#include "ndes/probe_config.h"
+#include "probe/probe.h"
+#include "probe/probe_config.h"
 
 namespace ndes::probe {
 
@@ -25,7 +26,9 @@ struct ProbeAnswer {
 // `scrape_timeout_header` the X-Prometheus-Scrape-Timeout-Seconds value ("" if
 // absent). A missing target or an unknown module is a 400 with a one-line reason;
 // everything else is a 200 whose body says probe_success 0 or 1.
-ProbeAnswer handle_probe(const ProbeConfig& config, const TemplateNames& template_names,
+// `probers` are the build's probers (exporter/prober_table.h).
+ProbeAnswer handle_probe(const ProberTable& probers, const ProbeConfig& config,
+                         const TemplateNames& template_names,
                          const std::optional<std::string>& module,
                          const std::optional<std::string>& target,
                          std::string_view scrape_timeout_header);

@@ -67,8 +67,10 @@ void add_static_labels(CollectorResult& result, const std::string& collector,
   }
 }
 
-StaticProbeCollector::StaticProbeCollector(ProberKind kind, const ExporterConfig& config)
-    : kind_(kind), probes_(config.probes), template_names_(config.template_names) {
+StaticProbeCollector::StaticProbeCollector(ProberKind kind, ProberTable probers,
+                                           const ProbeConfig& probes,
+                                           const TemplateNames& template_names)
+    : kind_(kind), probers_(std::move(probers)), probes_(probes), template_names_(template_names) {
   ProbeLimiter::shared().set_capacity(probes_.max_concurrency);
 }
 
@@ -116,7 +118,6 @@ std::vector<ProbeTarget> StaticProbeCollector::targets() const {
 }
 
 CollectorResult StaticProbeCollector::collect() {
-  const auto start = std::chrono::steady_clock::now();
   const std::vector<ProbeTarget> list = targets();
   const std::string collector(name());
   std::vector<CollectorResult> results(list.size());
@@ -142,7 +143,7 @@ CollectorResult StaticProbeCollector::collect() {
       const SlotGuard slot(ProbeLimiter::shared());
       // The deadline starts when the probe may run, not while it waits for a slot.
       context.deadline = std::chrono::steady_clock::now() + probe_timeout(module->timeout, "");
-      results[i] = run_probe(context);
+      results[i] = run_probe(probers_, context);
     }
     add_static_labels(results[i], collector, t.target);
   };
@@ -175,8 +176,6 @@ CollectorResult StaticProbeCollector::collect() {
       merged.samples.push_back(std::move(s));
     }
   }
-  merged.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return merged;
 }
 

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "ndes/cert/parse.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 #include "probe/cdp_hook.h"
+#include "probe/probe.h"
+#include "probe/probe_config.h"
 
 namespace ndes::probe {
 
@@ -41,7 +43,9 @@ void add_static_labels(CollectorResult& result, const std::string& collector,
 
 class StaticProbeCollector : public Collector, public CdpUrlConsumer {
  public:
-  StaticProbeCollector(ProberKind kind, const ExporterConfig& config);
+  // `probers` are the build's probers (exporter/prober_table.h).
+  StaticProbeCollector(ProberKind kind, ProberTable probers, const ProbeConfig& probes,
+                       const TemplateNames& template_names);
   std::string_view name() const override;
   CollectorResult collect() override;
   void set_cdp_url_source(Source source) override;
@@ -52,6 +56,7 @@ class StaticProbeCollector : public Collector, public CdpUrlConsumer {
 
  private:
   ProberKind kind_;
+  ProberTable probers_;
   ProbeConfig probes_;
   TemplateNames template_names_;
   mutable std::mutex mutex_;

@@ -7,7 +7,7 @@
 #include <winsvc.h>
 // clang-format on
 
-#include <spdlog/spdlog.h>
+#include "services/services_collector.h"
 
 #include <chrono>
 #include <memory>
@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/win/error_text.h"
 #include "base/win/scm.h"
-#include "common/guarded_collect.h"
 #include "ndes/collect/collector.h"
-#include "ndes/config.h"
 #include "services/service_model.h"
+#include "services/services_config.h"
 
 namespace ndes::services {
 namespace {
@@ -68,37 +68,37 @@ ServiceFacts query_service(SC_HANDLE scm, const std::string& name) {
 
 class ServicesCollector : public Collector {
  public:
-  explicit ServicesCollector(const ExporterConfig& config) : names_(config.services.names) {}
+  explicit ServicesCollector(const ServicesCollectorConfig& config) : names_(config.names) {}
   std::string_view name() const override { return kCollector; }
 
   CollectorResult collect() override {
-    return common::guarded_collect(kCollector, [&](CollectorResult& result) {
-      const ScHandle scm = win::open_scm();
-      if (!scm) {
-        throw std::runtime_error("cannot connect to the service control manager: " +
-                                 win::error_text(GetLastError()));
+    CollectorResult result;
+    result.collector = kCollector;
+    const ScHandle scm = win::open_scm();
+    if (!scm) {
+      throw std::runtime_error("cannot connect to the service control manager: " +
+                               win::error_text(GetLastError()));
+    }
+    for (const auto& name : names_) {
+      const ServiceFacts facts = query_service(scm.get(), name);
+      if (!facts.installed) {
+        log_debug("service not installed", {{"collector", "services"}, {"service", name}});
       }
-      for (const auto& name : names_) {
-        const ServiceFacts facts = query_service(scm.get(), name);
-        if (!facts.installed) {
-          spdlog::debug("services collector: {} is not installed", name);
-        }
-        for (auto& s : service_samples(facts)) {
-          result.samples.push_back(std::move(s));
-        }
+      for (auto& s : service_samples(facts)) {
+        result.samples.push_back(std::move(s));
       }
-    });
+    }
+    return result;
   }
 
  private:
   std::vector<std::string> names_;
 };
 
-[[maybe_unused]] const bool kRegistered = [] {
-  CollectorRegistry::instance().add(
-      kCollector, [](const ExporterConfig& c) { return std::make_unique<ServicesCollector>(c); });
-  return true;
-}();
-
 }  // namespace
+
+std::unique_ptr<Collector> make_collector(const ServicesCollectorConfig& config) {
+  return std::make_unique<ServicesCollector>(config);
+}
+
 }  // namespace ndes::services

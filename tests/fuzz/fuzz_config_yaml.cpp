@@ -1,5 +1,5 @@
-// The exporter's YAML config file: yaml-cpp plus every section reader in
-// exporter/config.cpp and exporter/probe_config_yaml.cpp, through
+// The exporter's YAML config file: yaml-cpp, the settings engine (base/settings.cpp)
+// and every row and section reader (exporter/config.cpp, the collectors' own), through
 // parse_command_line(--config.file=...) as the binary calls it. config.h exposes no
 // reader of YAML text, so each input is written to one temporary file per process.
 // Input: the config file's bytes.
@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "exporter/config.h"
-#include "exporter/probe_config_yaml.h"
 #include "fuzz_common.h"
 #include "fuzz_temp_file.h"
+#include "probe/probe_config_yaml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string& path = ndes_fuzz::write_temp_file(data, size);
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The scalar parsers the readers use, on the raw text too.
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)ndes::parse_byte_size(text);
+  (void)ndes::settings::parse_byte_size(text);
   (void)ndes::parse_duration(text);
   return 0;
 }

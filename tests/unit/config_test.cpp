@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "exporter/version.h"
-#include "ndes/collect/collector.h"
 #include "support/run.h"
 #include "web/http_server.h"
 
@@ -20,18 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// A second collector, so lists of several names can be tested. The real `files`
-// collector comes from ndes_collectors.
-class NoopCollector : public Collector {
- public:
-  std::string_view name() const override { return "noop"; }
-  CollectorResult collect() override { return CollectorResult{}; }
-};
-const bool kNoopRegistered = [] {
-  CollectorRegistry::instance().add(
-      "noop", [](const ExporterConfig&) { return std::make_unique<NoopCollector>(); });
-  return true;
-}();
+// Lists of several names use the real `files` and `tls` collectors (the Linux table).
 
 ParseOutcome parse(std::vector<std::string> args) {
   args.insert(args.begin(), "ndes_exporter");
@@ -94,7 +82,7 @@ TEST(ConfigTest, EveryFlag) {
   const ExporterConfig cfg = parse_ok({
       "--web.listen-address=127.0.0.1:9100",
       "--web.telemetry-path=/probe-metrics",
-      "--collectors.enabled=noop,files",
+      "--collectors.enabled=tls,files",
       "--collector.files.path=/etc/ndes",
       "--collector.files.path",
       "/var/lib/ndes/certs",
@@ -108,7 +96,7 @@ TEST(ConfigTest, EveryFlag) {
   });
   EXPECT_EQ(cfg.listen_address, "127.0.0.1:9100");
   EXPECT_EQ(cfg.telemetry_path, "/probe-metrics");
-  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("noop", "files"));
+  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("tls", "files"));
   ASSERT_EQ(cfg.files.roots.size(), 2U);
   EXPECT_EQ(cfg.files.roots[0].path, "/etc/ndes");
   EXPECT_EQ(cfg.files.roots[1].path, "/var/lib/ndes/certs");
@@ -123,18 +111,18 @@ TEST(ConfigTest, EveryFlag) {
 }
 
 TEST(ConfigTest, CollectorsAreSplitOnCommasAndRepeatable) {
-  EXPECT_THAT(parse_ok({"--collectors.enabled=noop"}).collectors_enabled, ElementsAre("noop"));
+  EXPECT_THAT(parse_ok({"--collectors.enabled=tls"}).collectors_enabled, ElementsAre("tls"));
   EXPECT_THAT(
-      parse_ok({"--collectors.enabled=noop", "--collectors.enabled=files"}).collectors_enabled,
-      ElementsAre("noop", "files"));
+      parse_ok({"--collectors.enabled=tls", "--collectors.enabled=files"}).collectors_enabled,
+      ElementsAre("tls", "files"));
   // Duplicates collapse, order is kept.
-  EXPECT_THAT(parse_ok({"--collectors.enabled=files,noop,files"}).collectors_enabled,
-              ElementsAre("files", "noop"));
+  EXPECT_THAT(parse_ok({"--collectors.enabled=files,tls,files"}).collectors_enabled,
+              ElementsAre("files", "tls"));
 }
 
 TEST(ConfigTest, DemoAddsTheFilesCollector) {
-  EXPECT_THAT(parse_ok({"--collectors.enabled=noop", "--demo"}).collectors_enabled,
-              ElementsAre("noop", "files"));
+  EXPECT_THAT(parse_ok({"--collectors.enabled=tls", "--demo"}).collectors_enabled,
+              ElementsAre("tls", "files"));
   EXPECT_FALSE(parse_ok({"--demo=false"}).demo);
 }
 
@@ -168,23 +156,6 @@ TEST(ConfigTest, HelpAndVersionExitZero) {
   EXPECT_THAT(version.message, StartsWith("ndes_exporter, version "));
   EXPECT_THAT(version.message, HasSubstr(exporter_build_info().version));
   EXPECT_THAT(version.message, HasSubstr(platform_string()));
-}
-
-TEST(ConfigTest, ByteSizes) {
-  EXPECT_EQ(parse_byte_size("1048576"), 1048576U);
-  EXPECT_EQ(parse_byte_size("1MiB"), 1048576U);
-  EXPECT_EQ(parse_byte_size("1mib"), 1048576U);
-  EXPECT_EQ(parse_byte_size("512KiB"), 524288U);
-  EXPECT_EQ(parse_byte_size("10MB"), 10000000U);
-  EXPECT_EQ(parse_byte_size("2 GiB"), 2ULL * 1024 * 1024 * 1024);
-  EXPECT_EQ(parse_byte_size("100B"), 100U);
-  EXPECT_FALSE(parse_byte_size("").has_value());
-  EXPECT_FALSE(parse_byte_size("MiB").has_value());
-  EXPECT_FALSE(parse_byte_size("1.5MiB").has_value());
-  EXPECT_FALSE(parse_byte_size("-1").has_value());
-  EXPECT_FALSE(parse_byte_size("1 parsec").has_value());
-  EXPECT_FALSE(parse_byte_size("99999999999999999999").has_value());
-  EXPECT_FALSE(parse_byte_size("18446744073709551615GiB").has_value());
 }
 
 // ---------------------------------------------------------------------------
@@ -262,7 +233,7 @@ web:
   listen-address: "127.0.0.1:9100"
   telemetry-path: /probe-metrics
 collectors:
-  enabled: [noop, files]
+  enabled: [tls, files]
 collector:
   files:
     path:
@@ -282,7 +253,7 @@ demo:
   const ExporterConfig from_flags = parse_ok({
       "--web.listen-address=127.0.0.1:9100",
       "--web.telemetry-path=/probe-metrics",
-      "--collectors.enabled=noop,files",
+      "--collectors.enabled=tls,files",
       "--collector.files.path=/etc/ndes",
       "--collector.files.path=/var/lib/ndes/certs",
       "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
@@ -311,12 +282,12 @@ demo:
 
 TEST_F(ConfigFileTest, ScalarFormsAndNumbers) {
   const std::string path = write_config(R"(
-collectors: {enabled: "files, noop"}
+collectors: {enabled: "files, tls"}
 collector: {files: {path: /srv/pki, max-file-size: 2048}}
 demo: yes
 )");
   const ExporterConfig cfg = parse_ok({"--config.file", path});
-  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("files", "noop"));
+  EXPECT_THAT(cfg.collectors_enabled, ElementsAre("files", "tls"));
   ASSERT_EQ(cfg.files.roots.size(), 1U);
   EXPECT_EQ(cfg.files.roots[0].path, "/srv/pki");
   EXPECT_EQ(cfg.files.max_file_size, 2048U);

@@ -7,10 +7,11 @@
 #include <sys/stat.h>
 
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "files/file_scanner.h"
-#include "ndes/config.h"
+#include "files/files_config.h"
 #include "support/pki.h"
 #include "support/run.h"
 
@@ -31,17 +32,17 @@ class FileCollectorTest : public ::testing::Test {
     const auto now = now_seconds();
     fs::copy_file(pki_->issue("a", "cep", now - kDay, now + 10 * kDay), store_ / "a.pem");
     fs::copy_file(pki_->issue("b", "eea", now - kDay, now + 20 * kDay), store_ / "b.pem");
-    config_.files.roots.push_back(FilesRoot{store_.string(), std::nullopt});
+    config_.roots.push_back(FilesRoot{store_.string(), std::nullopt});
   }
 
   test::TempDir tmp_;
   std::unique_ptr<test::TestPki> pki_;
   fs::path store_;
-  ExporterConfig config_;
+  FilesCollectorConfig config_;
 };
 
 TEST_F(FileCollectorTest, ConcurrentCallersShareOneScan) {
-  FileCollector collector(config_);
+  FileCollector collector(config_, {});
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::atomic<int> scans_started{0};
@@ -68,8 +69,25 @@ TEST_F(FileCollectorTest, ConcurrentCallersShareOneScan) {
   EXPECT_EQ(collector.parses(), 2U);
 }
 
+// A scan that throws throws to the caller (the exporter's run_collector makes that a
+// failed result, timed once), and the next collect scans again.
+TEST_F(FileCollectorTest, AScanThatThrowsThrowsAndTheNextOneScansAgain) {
+  FileCollector collector(config_, {});
+  bool fail = true;
+  collector.set_scan_hook([&] {
+    if (fail) {
+      throw std::runtime_error("disk on fire");
+    }
+  });
+  EXPECT_THROW(collector.collect(), std::runtime_error);
+  fail = false;
+  const CollectorResult again = collector.collect();
+  EXPECT_TRUE(again.success);
+  EXPECT_EQ(again.certificates.size(), 2U);
+}
+
 TEST_F(FileCollectorTest, WarmScanParsesNothing) {
-  FileCollector collector(config_);
+  FileCollector collector(config_, {});
   collector.collect();
   EXPECT_EQ(collector.parses(), 2U);
   const auto again = collector.collect();
@@ -81,7 +99,7 @@ TEST_F(FileCollectorTest, WarmScanParsesNothing) {
 // A warm scan hands out the very list of the last one (no copy), so the exporter can
 // keep the text made from it; any change to the folder gives a new list.
 TEST_F(FileCollectorTest, AnUnchangedFolderGivesTheSameListAndAChangeANewOne) {
-  FileCollector collector(config_);
+  FileCollector collector(config_, {});
   const auto first = collector.collect();
   const auto warm = collector.collect();
   EXPECT_TRUE(warm.certificates.same_as(first.certificates));
@@ -106,8 +124,8 @@ TEST_F(FileCollectorTest, AnUnchangedFolderGivesTheSameListAndAChangeANewOne) {
 }
 
 TEST_F(FileCollectorTest, MissingRootIsAnErrorForThatRootOnly) {
-  config_.files.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
-  FileCollector collector(config_);
+  config_.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
+  FileCollector collector(config_, {});
   const auto r = collector.collect();
   EXPECT_EQ(r.certificates.size(), 2U);
   ASSERT_EQ(r.errors.size(), 1U);
@@ -152,7 +170,7 @@ TEST_F(FileCollectorTest, AFileRootIsScannedAlone) {
 
 TEST_F(FileCollectorTest, FifoIsNeverOpened) {
   ASSERT_EQ(mkfifo((store_ / "pipe.pem").c_str(), 0644), 0);
-  FileCollector collector(config_);
+  FileCollector collector(config_, {});
   const auto r = collector.collect();  // would block forever if the FIFO were read
   EXPECT_EQ(r.certificates.size(), 2U);
 }
@@ -182,7 +200,7 @@ TEST_F(FileCollectorTest, ASameSizeRewriteInTheSameTickIsSeenOnTheNextScan) {
   const fs::path c = pki_->issue("c", "cep", now - kDay, now + 30 * kDay);
   const std::size_t size = std::max(read_all(store_ / "a.pem").size(), read_all(c).size()) + 64;
   test::write_file(store_ / "a.pem", padded_pem(pki_->dir() / "a.pem", size));
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   const auto first = scanner.scan();
   ASSERT_EQ(first.certificates.size(), 2U);
   const auto mtime = fs::last_write_time(store_ / "a.pem");
@@ -200,7 +218,7 @@ TEST_F(FileCollectorTest, ASameSizeRewriteInTheSameTickIsSeenOnTheNextScan) {
 }
 
 TEST_F(FileCollectorTest, ARacyFileThatDidNotChangeIsNotParsedAgain) {
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   scanner.scan();  // the files were just written: racy
   EXPECT_EQ(scanner.parses(), 2U);
   const auto again = scanner.scan();  // read again, same bytes: no parse
@@ -226,7 +244,7 @@ class WatchedTreeTest : public FileCollectorTest {
 };
 
 TEST_F(WatchedTreeTest, AnUnchangedTreeIsNotWalkedAgain) {
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   const auto first = scanner.scan();
   EXPECT_TRUE(scanner.watching());
   const auto second = scanner.scan();
@@ -238,7 +256,7 @@ TEST_F(WatchedTreeTest, AnUnchangedTreeIsNotWalkedAgain) {
 }
 
 TEST_F(WatchedTreeTest, FilesAddedRenamedInOrRemovedAreSeen) {
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   scanner.scan();
   fs::create_directories(store_ / "new" / "deeper");
   const fs::path c = issue("c");
@@ -261,7 +279,7 @@ TEST_F(WatchedTreeTest, ASameSizeSameMtimeRewriteIsSeen) {
   const fs::path c = issue("c");
   const std::size_t size = std::max(read_all(store_ / "a.pem").size(), read_all(c).size()) + 64;
   test::write_file(store_ / "a.pem", padded_pem(pki_->dir() / "a.pem", size));
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   scanner.scan();
   scanner.scan();
   const auto mtime = fs::last_write_time(store_ / "a.pem");
@@ -282,7 +300,7 @@ TEST_F(WatchedTreeTest, ChangesBehindSymbolicLinksAreSeen) {
   fs::copy_file(c2, outside / "v2" / "c.pem");
   fs::create_directory_symlink("v1", outside / "current");
   fs::create_symlink(outside / "current" / "c.pem", store_ / "c.pem");
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   EXPECT_THAT(thumbprints(scanner.scan()), ::testing::Contains(test::openssl_thumbprint(c1)));
   scanner.scan();
   EXPECT_EQ(scanner.walks(), 1U);
@@ -307,9 +325,9 @@ TEST_F(WatchedTreeTest, ChangesBehindSymbolicLinksAreSeen) {
 TEST_F(WatchedTreeTest, APassphraseChangeIsSeenWithoutAFileEvent) {
   const fs::path pass = tmp_.path() / "pfx.pass";
   test::write_file(pass, "first\n");
-  config_.files.pkcs12_passphrase_file = pass.string();
+  config_.pkcs12_passphrase_file = pass.string();
   test::write_pfx(pki_->dir() / "a.pem", pki_->dir() / "a.key", store_ / "a.pfx", "second");
-  FileScanner scanner(config_.files);
+  FileScanner scanner(config_);
   const auto wrong = scanner.scan();
   ASSERT_EQ(wrong.errors.size(), 1U);
   EXPECT_EQ(wrong.errors[0].reason, ReadError::bad_passphrase);
@@ -321,8 +339,8 @@ TEST_F(WatchedTreeTest, APassphraseChangeIsSeenWithoutAFileEvent) {
 }
 
 TEST_F(WatchedTreeTest, ATreeWithErrorsIsWalkedOnEveryScan) {
-  config_.files.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
-  FileScanner scanner(config_.files);
+  config_.roots.push_back(FilesRoot{(tmp_.path() / "nope").string(), std::nullopt});
+  FileScanner scanner(config_);
   scanner.scan();
   const auto again = scanner.scan();
   EXPECT_FALSE(scanner.watching());
@@ -332,8 +350,8 @@ TEST_F(WatchedTreeTest, ATreeWithErrorsIsWalkedOnEveryScan) {
 }
 
 TEST_F(WatchedTreeTest, WatchOffWalksOnEveryScan) {
-  config_.files.watch = false;
-  FileScanner scanner(config_.files);
+  config_.watch = false;
+  FileScanner scanner(config_);
   scanner.scan();
   scanner.scan();
   EXPECT_FALSE(scanner.watching());

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "exporter/config.h"
-#include "exporter/probe_config_yaml.h"
+#include "probe/probe_config_yaml.h"
 #include "support/pki.h"
 #include "support/run.h"
 

@@ -8,11 +8,12 @@
 #include <atomic>
 #include <thread>
 
-#include "ndes/config.h"
+#include "exporter/prober_table.h"
 #include "ndes/metrics/families.h"
 #include "probe/cdp_hook.h"
 #include "probe/modules.h"
 #include "probe/probe.h"
+#include "probe/probe_config.h"
 #include "probe/static_collector.h"
 #include "support/exposition.h"
 #include "support/process.h"
@@ -49,12 +50,13 @@ TEST(ProbeModules, UserModulesWinOverBuiltins) {
 TEST(ProbeEndpoint, MissingTargetOrUnknownModuleIs400) {
   const ProbeConfig config;
   const TemplateNames names;
-  auto a = handle_probe(config, names, std::string("scep"), std::nullopt, "");
+  auto a = handle_probe(prober_table(), config, names, std::string("scep"), std::nullopt, "");
   EXPECT_EQ(a.status, 400);
   EXPECT_THAT(a.body, HasSubstr("Target parameter is missing"));
-  a = handle_probe(config, names, std::nullopt, std::string("http://x/"), "");
+  a = handle_probe(prober_table(), config, names, std::nullopt, std::string("http://x/"), "");
   EXPECT_EQ(a.status, 400);
-  a = handle_probe(config, names, std::string("nope\n"), std::string("http://x/"), "");
+  a = handle_probe(prober_table(), config, names, std::string("nope\n"), std::string("http://x/"),
+                   "");
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body, "Unknown module \"nope?\"\n");
 }
@@ -64,7 +66,7 @@ TEST(ProbeEndpoint, AClosedPortIsConnectFailedWithTheProbeSeries) {
   const TemplateNames names;
   const int port = test::free_port();  // nothing listens there
   const auto start = std::chrono::steady_clock::now();
-  const auto a = handle_probe(config, names, std::string("scep"),
+  const auto a = handle_probe(prober_table(), config, names, std::string("scep"),
                               "http://127.0.0.1:" + std::to_string(port) + "/scep", "3");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   EXPECT_EQ(a.status, 200);
@@ -80,7 +82,8 @@ TEST(ProbeEndpoint, AClosedPortIsConnectFailedWithTheProbeSeries) {
 TEST(ProbeEndpoint, FileTargetsNeedTheModuleToAllowThem) {
   const ProbeConfig config;
   const TemplateNames names;
-  const auto a = handle_probe(config, names, std::string("crl"), std::string("/etc/hostname"), "");
+  const auto a = handle_probe(prober_table(), config, names, std::string("crl"),
+                              std::string("/etc/hostname"), "");
   const auto samples = test::parse_exposition(a.body);
   EXPECT_EQ(test::value_of(samples, "probe_success"), 0);
   EXPECT_EQ(test::value_of(samples, "ndes_probe_failure_info", {{"reason", "connect_failed"}}), 1);
@@ -139,10 +142,10 @@ TEST(ProbeStatic, CdpUrlsAreDistinctHttpOnesOfOtherCollectors) {
 }
 
 TEST(ProbeStatic, CrlCollectorAddsCdpUrlsWhenAskedTo) {
-  ExporterConfig config;
-  config.probes.crl_targets = {{"http://pki/a.crl", ""}};
-  config.probes.crl_follow_cdp = true;
-  StaticProbeCollector crl(ProberKind::crl, config);
+  ProbeConfig probes;
+  probes.crl_targets = {{"http://pki/a.crl", ""}};
+  probes.crl_follow_cdp = true;
+  StaticProbeCollector crl(ProberKind::crl, prober_table(), probes, {});
   EXPECT_EQ(crl.name(), "crl");
   EXPECT_EQ(crl.targets().size(), 1U);  // no source yet
   crl.set_cdp_url_source([] {
@@ -152,25 +155,25 @@ TEST(ProbeStatic, CrlCollectorAddsCdpUrlsWhenAskedTo) {
   ASSERT_EQ(targets.size(), 2U);
   EXPECT_EQ(targets[1].target, "http://pki/b.crl");
 
-  config.probes.crl_follow_cdp = false;
-  StaticProbeCollector plain(ProberKind::crl, config);
+  probes.crl_follow_cdp = false;
+  StaticProbeCollector plain(ProberKind::crl, prober_table(), probes, {});
   plain.set_cdp_url_source([] { return std::vector<std::string>{"http://pki/b.crl"}; });
   EXPECT_EQ(plain.targets().size(), 1U);
 }
 
 TEST(ProbeStatic, EveryTargetGetsItsOwnLabelledResult) {
-  ExporterConfig config;
+  ProbeConfig probes;
   const int p1 = test::free_port();
   const int p2 = test::free_port();
-  config.probes.tls_targets = {{"127.0.0.1:" + std::to_string(p1), ""},
-                               {"127.0.0.1:" + std::to_string(p2), ""}};
-  StaticProbeCollector tls(ProberKind::tls, config);
+  probes.tls_targets = {{"127.0.0.1:" + std::to_string(p1), ""},
+                        {"127.0.0.1:" + std::to_string(p2), ""}};
+  StaticProbeCollector tls(ProberKind::tls, prober_table(), probes, {});
   const CollectorResult r = tls.collect();
   EXPECT_EQ(r.collector, "tls");
   EXPECT_TRUE(r.success);
   const auto text = serialize(to_families(std::span<const CollectorResult>(&r, 1), 0));
   const auto samples = test::parse_exposition(text);
-  for (const auto& t : config.probes.tls_targets) {
+  for (const auto& t : probes.tls_targets) {
     EXPECT_EQ(
         test::value_of(samples, "probe_success", {{"collector", "tls"}, {"target", t.target}}), 0);
     EXPECT_EQ(

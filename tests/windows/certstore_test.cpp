@@ -25,7 +25,6 @@
 #include "certstore/key_access.h"
 #include "certstore/store_name.h"
 #include "exporter/config.h"
-#include "ndes/config.h"
 #include "ndes/metrics/families.h"
 #include "support/wine_store.h"
 
@@ -403,7 +402,7 @@ class FakeStoreTest : public ::testing::Test {
       ++inspected_;
       return s;
     };
-    CertstoreCollector collector(config, access);
+    CertstoreCollector collector(config.certstore, config.template_names, access);
     return collector.collect();
   }
 
@@ -480,7 +479,7 @@ TEST_F(FakeStoreTest, StoreThatCannotBeOpened) {
   };
   ExporterConfig config;
   config.certstore.stores = {"LocalMachine\\My", "LocalMachine\\CA"};
-  CertstoreCollector collector(config, access);
+  CertstoreCollector collector(config.certstore, config.template_names, access);
   const CollectorResult r = collector.collect();
   EXPECT_TRUE(r.success);
   ASSERT_EQ(r.errors.size(), 2U);
@@ -504,23 +503,26 @@ TEST_F(FakeStoreTest, ReadableSeriesPerKeyAndIdentity) {
 
 TEST_F(FakeStoreTest, DefaultIdentitiesAreTheServiceAccount) {
   ExporterConfig config;
-  EXPECT_THAT(key_reader_identities(config), IsEmpty());
+  EXPECT_THAT(key_reader_identities(config.certstore), IsEmpty());
   config.certstore.service_account = "CORP\\svc-ndes";
-  EXPECT_EQ(key_reader_identities(config), std::vector<std::string>{"CORP\\svc-ndes"});
+  EXPECT_EQ(key_reader_identities(config.certstore),
+            std::vector<std::string>{"CORP\\svc-ndes"});
   config.certstore.key_readers = {"IIS APPPOOL\\SCEP", "IIS APPPOOL\\SCEP"};
-  EXPECT_EQ(key_reader_identities(config), std::vector<std::string>{"IIS APPPOOL\\SCEP"});
+  EXPECT_EQ(key_reader_identities(config.certstore),
+            std::vector<std::string>{"IIS APPPOOL\\SCEP"});
 }
 
 TEST_F(FakeStoreTest, MalformedStoreNameThrows) {
   ExporterConfig config;
   config.certstore.stores = {"Machine\\My"};
-  EXPECT_THROW(CertstoreCollector{config}, std::invalid_argument);
+  EXPECT_THROW((CertstoreCollector{config.certstore, config.template_names}),
+               std::invalid_argument);
 }
 
 TEST_F(FakeStoreTest, DuplicateStoreNamesAreReadOnce) {
   ExporterConfig config;
   config.certstore.stores = {"LocalMachine\\My", "my", "Cert:\\LocalMachine\\MY"};
-  CertstoreCollector collector(config);
+  CertstoreCollector collector(config.certstore, config.template_names);
   EXPECT_EQ(collector.stores().size(), 1U);
 }
 
@@ -586,7 +588,7 @@ class WineStoreTest : public ::testing::Test {
     config.certstore.stores = {"LocalMachine\\My", "LocalMachine\\CA"};
     config.certstore.key_readers = {"IIS APPPOOL\\SCEP", "NT AUTHORITY\\NETWORK SERVICE"};
     config.template_names["1.3.6.1.4.1.311.21.8.1.2.3.4.5.6"] = "NDES-SSL";
-    CertstoreCollector collector(config);
+    CertstoreCollector collector(config.certstore, config.template_names);
     result_ = collector.collect();
   }
 

@@ -96,7 +96,7 @@ winhealth_check "$m" "${services[@]}"
 # Where the event log API fails (wine's wevtapi), the failure is the collector's,
 # said in the log, and the exporter goes on serving.
 if grep -qF 'ndes_collector_success{collector="eventlog"} 0' "$m"; then
-  grep -qF 'eventlog collector failed: EvtQuery' "$work/exporter.log" ||
+  grep -qF 'msg="collector failed" collector=eventlog err="EvtQuery' "$work/exporter.log" ||
     fail "the eventlog collector failed without saying why in the log"
   echo "note: the eventlog collector fails here:" \
     "$(grep -oE "failed without an error code \([^)]*\)|EvtQuery[^:]*: 0x[0-9A-F]+" "$work/exporter.log" | head -1)"

@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "certstore/certstore_collector.h"
-#include "ndes/config.h"
 #include "renew/executor.h"
 #include "base/process.h"
 #include "base/win_cmdline.h"
@@ -207,9 +206,9 @@ TEST_F(RenewExecutorWineTest, StoreStepsInOrder) {
   EXPECT_TRUE(dacl.find(L"NS") != std::wstring::npos ||
               dacl.find(L"S-1-5-20") != std::wstring::npos)
       << std::string(dacl.begin(), dacl.end());
-  ExporterConfig config;
-  config.certstore.key_readers = {"NT AUTHORITY\\NETWORK SERVICE"};
-  certstore::CertstoreCollector collector(config);
+  CertstoreCollectorConfig config;
+  config.key_readers = {"NT AUTHORITY\\NETWORK SERVICE"};
+  certstore::CertstoreCollector collector(config, IisCollectorConfig{}, TemplateNames{});
   const CollectorResult seen = collector.collect();
   bool readable = false;
   for (const auto& s : seen.samples) {

@@ -1,13 +1,11 @@
-// The collector interface and the registry of collectors by name, in the
-// node_exporter style: each source is one collector, switched on by
-// --collectors.enabled and measured by ndes_collector_success/_duration_seconds.
+// The collector interface, in the node_exporter style: each source is one collector,
+// switched on by --collectors.enabled and measured by
+// ndes_collector_success/_duration_seconds. The exporter's table of collectors
+// (exporter/collector_table.h) makes them; its run_collector times each run and turns
+// an exception into a failed result, so a collector neither times nor catches.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "ndes/collect/records.h"
 
@@ -17,25 +15,9 @@ class Collector {
  public:
   virtual ~Collector() = default;
   virtual std::string_view name() const = 0;
-  // Called at scrape time, possibly from several threads at once.
+  // Called at scrape time, possibly from several threads at once. Throws when the
+  // collection failed as a whole.
   virtual CollectorResult collect() = 0;
-};
-
-struct ExporterConfig;
-
-using CollectorFactory = std::function<std::unique_ptr<Collector>(const ExporterConfig&)>;
-
-// Registration happens from each collector's folder at static-init time.
-class CollectorRegistry {
- public:
-  static CollectorRegistry& instance();
-  void add(std::string name, CollectorFactory factory);
-  std::vector<std::string> names() const;
-  bool contains(std::string_view name) const;
-  std::unique_ptr<Collector> create(std::string_view name, const ExporterConfig& config) const;
-
- private:
-  std::vector<std::pair<std::string, CollectorFactory>> factories_;
 };
 
 }  // namespace ndes

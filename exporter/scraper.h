@@ -1,9 +1,7 @@
-// The /metrics source: runs every enabled collector at scrape time and maps the
-// results to metric families. Keeps the last results for the landing page.
+// The /metrics source: runs every enabled collector at scrape time and renders the
+// results as Prometheus text (exporter/metrics_handler.h sends it). Keeps the last
+// results for the landing page.
 #pragma once
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 #include <chrono>
 #include <cstdint>
@@ -15,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "exporter/config.h"
 #include "ndes/collect/collector.h"
 #include "ndes/collect/records.h"
-#include "ndes/config.h"
 #include "ndes/metrics/families.h"
 
 namespace ndes {
@@ -43,22 +41,18 @@ struct Snapshot {
   std::int64_t taken_at = 0;  // Unix seconds
 };
 
-class ExporterCollectable : public prometheus::Collectable {
+class Scraper {
  public:
   using Clock = std::function<std::int64_t()>;
 
-  ExporterCollectable(std::vector<std::unique_ptr<Collector>> collectors, BuildInfo build_info,
-                      Clock clock = unix_now);
+  Scraper(std::vector<std::unique_ptr<Collector>> collectors, BuildInfo build_info,
+          Clock clock = unix_now);
 
-  // Creates config.collectors_enabled through the CollectorRegistry. Throws
-  // std::invalid_argument for a name that is not registered.
-  static std::unique_ptr<ExporterCollectable> from_config(const ExporterConfig& config,
-                                                          BuildInfo build_info);
+  // Creates config.collectors_enabled through the collector table. Throws
+  // std::invalid_argument for a name that is not in it.
+  static std::unique_ptr<Scraper> from_config(const ExporterConfig& config, BuildInfo build_info);
 
-  // Runs every collector (concurrently) and returns their families plus build info.
-  std::vector<prometheus::MetricFamily> Collect() const override;
-
-  // Runs every collector and records the results as the latest snapshot.
+  // Runs every collector (concurrently) and records the results as the latest snapshot.
   std::shared_ptr<const Snapshot> collect_snapshot() const;
   // The latest snapshot, or nullptr before the first collection.
   std::shared_ptr<const Snapshot> last_snapshot() const;
@@ -67,7 +61,8 @@ class ExporterCollectable : public prometheus::Collectable {
 
   std::vector<std::string> collector_names() const;
 
-  // Collect() serialized in the Prometheus text format.
+  // A fresh snapshot in the Prometheus text format: the collectors' families (as
+  // families_text says) and the build info.
   std::string scrape() const;
   // The same, shared: callers that come while a rendering is in flight wait for it
   // and get the same text, so N concurrent scrapers cost one collection, one set of
@@ -88,7 +83,7 @@ class ExporterCollectable : public prometheus::Collectable {
   mutable std::mutex render_mutex_;
   mutable std::optional<std::shared_future<std::shared_ptr<const ScrapeText>>> rendering_;
 
-  // serialize(Collect()) for `snapshot`, with the certificate series' text reused
+  // The text of `snapshot`, with the certificate series' text reused
   // while every collector hands out the same certificate lists.
   ScrapeText render(const Snapshot& snapshot) const;
   // certificate_text_ in order, one header per family, as parts of the answer (not
@@ -107,8 +102,13 @@ class ExporterCollectable : public prometheus::Collectable {
   mutable std::uint64_t certificate_text_renders_ = 0;
 };
 
-// Runs `collector`, turning an exception into a failed result with the measured
-// duration (and logging it).
+// The one collect wrapper: runs `collector`, times it (duration_seconds), names the
+// result after it, and turns an exception into a failed result (logged). Collectors
+// neither time nor catch themselves.
 CollectorResult run_collector(Collector& collector);
+
+// The families of `snapshot` plus build info, serialized: what a scrape of it says,
+// made without the cached certificate text (the reference the cache must match).
+std::string families_text(const Snapshot& snapshot, const BuildInfo& build_info);
 
 }  // namespace ndes

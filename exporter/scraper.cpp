@@ -1,57 +1,63 @@
-#include "exporter/exporter_collectable.h"
+#include "exporter/scraper.h"
 
 #include <algorithm>
 #include <exception>
 #include <future>
 #include <stdexcept>
 
-#include "collectors/probe/cdp_hook.h"
 #include "base/log.h"
+#include "exporter/collector_table.h"
+#include "probe/cdp_hook.h"
 
 namespace ndes {
 
 CollectorResult run_collector(Collector& collector) {
   const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  CollectorResult result;
   std::string failure;
   try {
-    CollectorResult result = collector.collect();
-    if (result.collector.empty()) {
-      result.collector = std::string(collector.name());
-    }
-    return result;
+    result = collector.collect();
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "unknown exception";
   }
-  CollectorResult result;
-  result.collector = std::string(collector.name());
-  result.success = false;
-  result.duration_seconds = elapsed();
-  log_error("collector failed", {{"collector", result.collector}, {"err", failure}});
+  if (!failure.empty()) {
+    result = CollectorResult{};
+    result.success = false;
+  }
+  if (result.collector.empty() || !failure.empty()) {
+    result.collector = std::string(collector.name());
+  }
+  result.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!failure.empty()) {
+    log_error("collector failed", {{"collector", result.collector}, {"err", failure}});
+  }
   return result;
 }
 
-ExporterCollectable::ExporterCollectable(std::vector<std::unique_ptr<Collector>> collectors,
-                                         BuildInfo build_info, Clock clock)
+std::string families_text(const Snapshot& snapshot, const BuildInfo& build_info) {
+  auto families = to_families(snapshot.results, snapshot.taken_at);
+  families.push_back(build_info_family(build_info));
+  return serialize(families);
+}
+
+Scraper::Scraper(std::vector<std::unique_ptr<Collector>> collectors, BuildInfo build_info,
+                 Clock clock)
     : collectors_(std::move(collectors)),
       build_info_(std::move(build_info)),
       clock_(std::move(clock)) {}
 
-std::unique_ptr<ExporterCollectable> ExporterCollectable::from_config(const ExporterConfig& config,
-                                                                      BuildInfo build_info) {
+std::unique_ptr<Scraper> Scraper::from_config(const ExporterConfig& config, BuildInfo build_info) {
   std::vector<std::unique_ptr<Collector>> collectors;
   for (const auto& name : config.collectors_enabled) {
-    collectors.push_back(CollectorRegistry::instance().create(name, config));
+    collectors.push_back(create_collector(name, config));
   }
-  auto exporter =
-      std::make_unique<ExporterCollectable>(std::move(collectors), std::move(build_info));
+  auto exporter = std::make_unique<Scraper>(std::move(collectors), std::move(build_info));
   // The crl collector's follow_cdp hook: the CDP URLs of the last snapshot's
   // certificates (one scrape behind, so collectors still run in parallel).
-  const ExporterCollectable* self = exporter.get();
+  const Scraper* self = exporter.get();
   for (const auto& collector : exporter->collectors_) {
     if (auto* consumer = dynamic_cast<probe::CdpUrlConsumer*>(collector.get())) {
       consumer->set_cdp_url_source([self] {
@@ -63,7 +69,7 @@ std::unique_ptr<ExporterCollectable> ExporterCollectable::from_config(const Expo
   return exporter;
 }
 
-std::shared_ptr<const Snapshot> ExporterCollectable::collect_snapshot() const {
+std::shared_ptr<const Snapshot> Scraper::collect_snapshot() const {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->taken_at = clock_();
   if (collectors_.size() == 1) {
@@ -91,26 +97,19 @@ std::shared_ptr<const Snapshot> ExporterCollectable::collect_snapshot() const {
   return result;
 }
 
-std::shared_ptr<const Snapshot> ExporterCollectable::last_snapshot() const {
+std::shared_ptr<const Snapshot> Scraper::last_snapshot() const {
   const std::lock_guard lock(mutex_);
   return last_;
 }
 
-std::shared_ptr<const Snapshot> ExporterCollectable::snapshot_or_collect() const {
+std::shared_ptr<const Snapshot> Scraper::snapshot_or_collect() const {
   if (auto last = last_snapshot()) {
     return last;
   }
   return collect_snapshot();
 }
 
-std::vector<prometheus::MetricFamily> ExporterCollectable::Collect() const {
-  const auto snapshot = collect_snapshot();
-  auto families = to_families(snapshot->results, snapshot->taken_at);
-  families.push_back(build_info_family(build_info_));
-  return families;
-}
-
-std::vector<std::string> ExporterCollectable::collector_names() const {
+std::vector<std::string> Scraper::collector_names() const {
   std::vector<std::string> names;
   names.reserve(collectors_.size());
   for (const auto& c : collectors_) {
@@ -119,7 +118,7 @@ std::vector<std::string> ExporterCollectable::collector_names() const {
   return names;
 }
 
-ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
+ScrapeText Scraper::render(const Snapshot& snapshot) const {
   // Each collector's certificate series are remade only when its list changed: the
   // files collector hands out the same list while no file changed, so a warm scrape
   // of 10,000 certificates builds no families for them, and the joined text (6 MB
@@ -154,7 +153,7 @@ ScrapeText ExporterCollectable::render(const Snapshot& snapshot) const {
   return out;
 }
 
-std::vector<std::shared_ptr<const std::string>> ExporterCollectable::certificate_parts() const {
+std::vector<std::shared_ptr<const std::string>> Scraper::certificate_parts() const {
   // The families in their order (certificate_families' order in every collector's text).
   std::vector<std::string> names;
   for (const auto& text : certificate_text_) {
@@ -191,14 +190,14 @@ std::string ScrapeText::joined() const {
   return text;
 }
 
-std::uint64_t ExporterCollectable::certificate_text_renders() const {
+std::uint64_t Scraper::certificate_text_renders() const {
   const std::lock_guard lock(certificate_text_mutex_);
   return certificate_text_renders_;
 }
 
-std::string ExporterCollectable::scrape() const { return scrape_shared()->joined(); }
+std::string Scraper::scrape() const { return scrape_shared()->joined(); }
 
-std::shared_ptr<const ScrapeText> ExporterCollectable::scrape_shared() const {
+std::shared_ptr<const ScrapeText> Scraper::scrape_shared() const {
   using Text = std::shared_ptr<const ScrapeText>;
   std::promise<Text> promise;
   {
@@ -212,7 +211,7 @@ std::shared_ptr<const ScrapeText> ExporterCollectable::scrape_shared() const {
   }
   // Whatever happens, the next caller starts a fresh rendering.
   struct Reset {
-    const ExporterCollectable* self;
+    const Scraper* self;
     ~Reset() {
       const std::lock_guard lock(self->render_mutex_);
       self->rendering_.reset();

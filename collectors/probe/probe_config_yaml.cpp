@@ -1,4 +1,4 @@
-#include "exporter/probe_config_yaml.h"
+#include "probe/probe_config_yaml.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,8 +7,6 @@
 #include <cmath>
 #include <set>
 
-#include "exporter/config.h"
-#include "ndes/collect/collector.h"
 #include "base/yaml_kind.h"
 
 namespace ndes {
@@ -38,6 +36,24 @@ std::string need_map(const YAML::Node& node, const std::string& key) {
     return "";
   }
   return key + ": expected a map, got " + yaml_node_kind(node);
+}
+
+// A section that is a map (or nothing): `read` each entry by name, up to the first
+// error.
+template <typename Read>
+std::string for_each_entry(const YAML::Node& node, const std::string& key, Read read) {
+  if (node.IsNull()) {
+    return std::string();
+  }
+  if (auto err = need_map(node, key); !err.empty()) {
+    return err;
+  }
+  for (const auto& kv : node) {
+    if (auto err = read(kv.first.as<std::string>(), kv.second); !err.empty()) {
+      return err;
+    }
+  }
+  return std::string();
 }
 
 std::optional<bool> to_bool(const std::string& text) {
@@ -178,7 +194,7 @@ std::string read_module(const YAML::Node& node, const std::string& key, ProbeMod
       std::string text;
       err = read_string(v, k, text);
       if (err.empty()) {
-        const auto size = parse_byte_size(text);
+        const auto size = settings::parse_byte_size(text);
         if (!size || *size == 0 || *size > (1ULL << 30)) {
           err = bad_value(k, text, "is not a size between 1 byte and 1GiB");
         } else {
@@ -244,87 +260,53 @@ std::string read_target_list(const YAML::Node& node, const std::string& key,
 
 }  // namespace
 
-std::string read_probe_modules(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probe_modules(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     if (name.empty()) {
       return key + ": a module name is empty";
     }
     ProbeModule m;
-    if (auto err = read_module(kv.second, sub(key, name), m); !err.empty()) {
+    if (auto err = read_module(value, sub(key, name), m); !err.empty()) {
       return err;
     }
-    cfg.probes.modules[name] = std::move(m);
-  }
-  return "";
+    probes.modules[name] = std::move(m);
+    return std::string();
+  });
 }
 
-std::string read_probe_targets(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probe_targets(ProbeConfig& probes, const YAML::Node& node,
                                const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
-    std::vector<ProbeTarget>* list = name == "scep"  ? &cfg.probes.scep_targets
-                                     : name == "tls" ? &cfg.probes.tls_targets
-                                     : name == "crl" ? &cfg.probes.crl_targets
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
+    std::vector<ProbeTarget>* list = name == "scep"  ? &probes.scep_targets
+                                     : name == "tls" ? &probes.tls_targets
+                                     : name == "crl" ? &probes.crl_targets
                                                      : nullptr;
     if (list == nullptr) {
       return "key " + sub(key, name) + " is not known (known: scep, tls, crl)";
     }
-    if (auto err = read_target_list(kv.second, sub(key, name), *list); !err.empty()) {
-      return err;
-    }
-  }
-  return "";
+    return read_target_list(value, sub(key, name), *list);
+  });
 }
 
-std::string read_crl_section(ExporterConfig& cfg, const YAML::Node& node, const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+std::string read_crl_section(ProbeConfig& probes, const YAML::Node& node, const std::string& key) {
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     if (name != "follow_cdp") {
       return "key " + sub(key, name) + " is not known (known: follow_cdp)";
     }
-    if (auto err = read_bool(kv.second, sub(key, name), cfg.probes.crl_follow_cdp); !err.empty()) {
-      return err;
-    }
-  }
-  return "";
+    return read_bool(value, sub(key, name), probes.crl_follow_cdp);
+  });
 }
 
-std::string read_probes_section(ExporterConfig& cfg, const YAML::Node& node,
+std::string read_probes_section(ProbeConfig& probes, const YAML::Node& node,
                                 const std::string& key) {
-  if (node.IsNull()) {
-    return "";
-  }
-  if (auto err = need_map(node, key); !err.empty()) {
-    return err;
-  }
-  for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+  return for_each_entry(node, key, [&](const std::string& name, const YAML::Node& value) {
     const std::string k = sub(key, name);
     if (name != "max_concurrency") {
       return "key " + k + " is not known (known: max_concurrency)";
     }
     std::string text;
-    if (auto err = read_string(kv.second, k, text); !err.empty()) {
+    if (auto err = read_string(value, k, text); !err.empty()) {
       return err;
     }
     unsigned long n = 0;
@@ -332,9 +314,9 @@ std::string read_probes_section(ExporterConfig& cfg, const YAML::Node& node,
     if (ec != std::errc() || ptr != text.data() + text.size() || n < 1 || n > 1024) {
       return bad_value(k, text, "is not a number between 1 and 1024");
     }
-    cfg.probes.max_concurrency = n;
-  }
-  return "";
+    probes.max_concurrency = n;
+    return std::string();
+  });
 }
 
 std::string validate_probe_config(const ProbeConfig& probes) {
@@ -372,18 +354,24 @@ std::string validate_probe_config(const ProbeConfig& probes) {
   return check(probes.crl_targets, ProberKind::crl, "crl");
 }
 
-void enable_probe_collectors(ExporterConfig& cfg) {
-  const auto enable = [&](const char* name, bool wanted) {
-    // Not registered in a build without the probes (Windows, for now): nothing to add.
-    if (wanted && CollectorRegistry::instance().contains(name) &&
-        std::find(cfg.collectors_enabled.begin(), cfg.collectors_enabled.end(), name) ==
-            cfg.collectors_enabled.end()) {
-      cfg.collectors_enabled.emplace_back(name);
-    }
+settings::Table probe_settings(ProbeConfig& probes) {
+  const auto section = [&probes](std::string key, auto read) {
+    return settings::Setting{std::move(key),
+                             settings::Kind::section,
+                             "",
+                             "",
+                             "",
+                             nullptr,
+                             [&probes, read](const YAML::Node& node, const std::string& k) {
+                               return read(probes, node, k);
+                             }};
   };
-  enable("scep", !cfg.probes.scep_targets.empty());
-  enable("tls", !cfg.probes.tls_targets.empty());
-  enable("crl", !cfg.probes.crl_targets.empty() || cfg.probes.crl_follow_cdp);
+  return {
+      section("modules", read_probe_modules),
+      section("targets", read_probe_targets),
+      section("crl", read_crl_section),
+      section("probes", read_probes_section),
+  };
 }
 
 }  // namespace ndes
