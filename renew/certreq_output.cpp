@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/enum_names.h"
 #include "base/text.h"
 
 namespace ndes::renew {
@@ -62,7 +63,7 @@ SubmitOutcome parse_certreq_submit(std::string_view output) {
 std::string_view to_string(SubmitDisposition disposition) {
   static constexpr std::array<std::string_view, 4> kNames = {"issued", "pending", "denied",
                                                              "unknown"};
-  return kNames.at(static_cast<std::size_t>(disposition));
+  return enum_name(disposition, kNames, "unknown");
 }
 
 std::string submit_advice(const SubmitOutcome& outcome, std::string_view ca_config) {

@@ -1,5 +1,9 @@
 #include "web/web_metrics.h"
 
+#include <array>
+
+#include "base/enum_names.h"
+
 namespace ndes::web {
 namespace {
 
@@ -12,19 +16,10 @@ prometheus::MetricFamily gauge(const std::string& name, const std::string& help,
 }  // namespace
 
 const char* rejection_name(Rejection r) {
-  switch (r) {
-    case Rejection::too_many_requests:
-      return "too_many_requests";
-    case Rejection::body_too_large:
-      return "body_too_large";
-    case Rejection::header_too_large:
-      return "header_too_large";
-    case Rejection::bad_request:
-      return "bad_request";
-    case Rejection::unauthorized:
-      return "unauthorized";
-  }
-  return "unknown";
+  // Literals, so the names are NUL-terminated for the const char* callers.
+  static constexpr std::array<std::string_view, kRejectionCount> kNames = {
+      "too_many_requests", "body_too_large", "header_too_large", "bad_request", "unauthorized"};
+  return enum_name(r, kNames, "unknown").data();
 }
 
 std::vector<prometheus::MetricFamily> web_families(const WebStats& stats) {

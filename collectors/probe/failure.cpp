@@ -2,24 +2,16 @@
 
 #include <curl/curl.h>
 
+#include <array>
+
+#include "base/enum_names.h"
+
 namespace ndes::probe {
 
 std::string_view to_string(FailureReason r) {
-  switch (r) {
-    case FailureReason::timeout:
-      return "timeout";
-    case FailureReason::connect_failed:
-      return "connect_failed";
-    case FailureReason::http_status:
-      return "http_status";
-    case FailureReason::bad_content:
-      return "bad_content";
-    case FailureReason::tls_error:
-      return "tls_error";
-    case FailureReason::too_large:
-      return "too_large";
-  }
-  return "connect_failed";
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "timeout", "connect_failed", "http_status", "bad_content", "tls_error", "too_large"};
+  return enum_name(r, kNames, "connect_failed");
 }
 
 FailureReason classify_curl_error(int curl_code, bool body_cap_hit) {

@@ -1,26 +1,19 @@
 #include "probe/modules.h"
 
+#include <array>
+
+#include "base/enum_names.h"
+
 namespace ndes::probe {
 
-std::string_view to_string(ProberKind kind) {
-  switch (kind) {
-    case ProberKind::scep:
-      return "scep";
-    case ProberKind::tls:
-      return "tls";
-    case ProberKind::crl:
-      return "crl";
-  }
-  return "scep";
-}
+namespace {
+constexpr std::array<std::string_view, 3> kProberNames = {"scep", "tls", "crl"};
+}  // namespace
+
+std::string_view to_string(ProberKind kind) { return enum_name(kind, kProberNames, "scep"); }
 
 std::optional<ProberKind> parse_prober_kind(std::string_view text) {
-  for (const auto kind : {ProberKind::scep, ProberKind::tls, ProberKind::crl}) {
-    if (text == to_string(kind)) {
-      return kind;
-    }
-  }
-  return std::nullopt;
+  return enum_from_name<ProberKind>(text, kProberNames);
 }
 
 const ProbeModule& builtin_module(ProberKind kind) {

@@ -1,23 +1,15 @@
 #include "ndes/cert/classify.h"
 
+#include <array>
+
+#include "base/enum_names.h"
+
 namespace ndes {
 
 std::string_view to_string(Role r) {
-  switch (r) {
-    case Role::cep_encryption:
-      return "cep_encryption";
-    case Role::enrollment_agent:
-      return "enrollment_agent";
-    case Role::connector_identity:
-      return "connector_identity";
-    case Role::ca:
-      return "ca";
-    case Role::ssl:
-      return "ssl";
-    case Role::other:
-      return "other";
-  }
-  return "other";
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "cep_encryption", "enrollment_agent", "connector_identity", "ca", "ssl", "other"};
+  return enum_name(r, kNames, "other");
 }
 
 Role classify(const Certificate& cert) {

@@ -15,31 +15,17 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "base/enum_names.h"
 #include "base/text.h"
 #include "ossl.h"
 
 namespace ndes {
 
 std::string_view to_string(ReadError e) {
-  switch (e) {
-    case ReadError::bad_pem:
-      return "bad_pem";
-    case ReadError::bad_der:
-      return "bad_der";
-    case ReadError::bad_pkcs12:
-      return "bad_pkcs12";
-    case ReadError::bad_passphrase:
-      return "bad_passphrase";
-    case ReadError::permission_denied:
-      return "permission_denied";
-    case ReadError::read_failed:
-      return "read_failed";
-    case ReadError::too_large:
-      return "too_large";
-    case ReadError::symlink_loop:
-      return "symlink_loop";
-  }
-  return "read_failed";
+  static constexpr std::array<std::string_view, 8> kNames = {
+      "bad_pem",           "bad_der",     "bad_pkcs12", "bad_passphrase",
+      "permission_denied", "read_failed", "too_large",  "symlink_loop"};
+  return enum_name(e, kNames, "read_failed");
 }
 
 namespace {
