@@ -3,9 +3,6 @@
 // timeout or cancel ends the whole tree.
 #ifdef _WIN32
 
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 #include <windows.h>
 
 #include <algorithm>

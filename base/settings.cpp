@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -187,6 +188,15 @@ std::string unexpected_arguments(const std::vector<std::string>& remaining) {
 }
 
 }  // namespace
+
+int print_message(int exit_code, const std::string& message) {
+  std::FILE* stream = exit_code == 0 ? stdout : stderr;
+  std::fputs(message.c_str(), stream);
+  if (!message.empty() && message.back() != '\n') {
+    std::fputc('\n', stream);
+  }
+  return exit_code;
+}
 
 std::string error_line(std::string_view program, std::string_view body) {
   return std::string(program) + ": error: " + one_line(std::string(body));

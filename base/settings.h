@@ -67,6 +67,10 @@ struct Outcome {
 // --config.file, then every row.
 Outcome parse(const Program& program, const Table& table, int argc, const char* const* argv);
 
+// What a program that will not run says: the message (--help, --version) on stdout
+// for exit code 0, else (an error) on stderr, ending in a newline. Returns exit_code.
+int print_message(int exit_code, const std::string& message);
+
 // "<program>: error: <body on one line>".
 std::string error_line(std::string_view program, std::string_view body);
 // An Outcome for a usage error: exit 2 and error_line.

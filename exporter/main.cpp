@@ -20,6 +20,7 @@
 #include "ndes/metrics/families.h"
 #include "web/http_server.h"
 #include "base/log.h"
+#include "base/settings.h"
 
 namespace {
 
@@ -166,12 +167,7 @@ int run(ndes::ExporterConfig config) {
 int exporter_main(int argc, char** argv) {
   ndes::ParseOutcome outcome = ndes::parse_command_line(argc, argv);
   if (!outcome.should_run()) {
-    std::FILE* stream = outcome.exit_code == 0 ? stdout : stderr;
-    std::fputs(outcome.message.c_str(), stream);
-    if (!outcome.message.empty() && outcome.message.back() != '\n') {
-      std::fputc('\n', stream);
-    }
-    return outcome.exit_code;
+    return ndes::settings::print_message(outcome.exit_code, outcome.message);
   }
   try {
     return run(std::move(*outcome.config));

@@ -13,15 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "base/time.h"  // unix_now, the default clock
 #include "exporter/config.h"
 #include "ndes/collect/collector.h"
 #include "ndes/collect/records.h"
 #include "ndes/metrics/families.h"
 
 namespace ndes {
-
-// Unix seconds now.
-std::int64_t unix_now();
 
 // One rendering of /metrics: texts to send one after the other. The first, the
 // certificate series, is kept and shared from scrape to scrape while no collector's

@@ -57,8 +57,8 @@ std::unique_ptr<Executor> make_command_executor();
 // Linux: dry-run only); every step fails with `why`.
 std::unique_ptr<Executor> make_unavailable_executor(std::string name, std::string why);
 
-#ifdef _WIN32
+// certreq, the key ACL, the store, services, the event log (renew/windows/); defined in
+// the Windows build only, and called only from renew/main_windows.cpp.
 std::unique_ptr<Executor> make_windows_executor();
-#endif
 
 }  // namespace ndes::renew

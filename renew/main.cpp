@@ -20,6 +20,7 @@
 #include "renew/renewal_service.h"
 #include "web/http_server.h"
 #include "base/log.h"
+#include "base/settings.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -171,12 +172,7 @@ int hook_main(int argc, char** argv) {
   ndes::renew::HookParseOutcome outcome =
       ndes::renew::parse_hook_command_line(argc, argv, ndes::renew::local_host_name());
   if (!outcome.should_run()) {
-    std::FILE* stream = outcome.exit_code == 0 ? stdout : stderr;
-    std::fputs(outcome.message.c_str(), stream);
-    if (!outcome.message.empty() && outcome.message.back() != '\n') {
-      std::fputc('\n', stream);
-    }
-    return outcome.exit_code;
+    return ndes::settings::print_message(outcome.exit_code, outcome.message);
   }
   try {
     return run(*outcome.config);

@@ -3,9 +3,6 @@
 // (by argv, no shell) for their live state (app_pool.h maps both to samples).
 // An unreadable applicationHost.config fails the collection; an appcmd that cannot
 // run (IIS management tools missing) gives state "unknown" and a warning.
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
 // clang-format off
 #include <windows.h>
 // clang-format on
