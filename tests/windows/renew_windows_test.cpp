@@ -208,7 +208,7 @@ TEST_F(RenewExecutorWineTest, StoreStepsInOrder) {
       << std::string(dacl.begin(), dacl.end());
   CertstoreCollectorConfig config;
   config.key_readers = {"NT AUTHORITY\\NETWORK SERVICE"};
-  certstore::CertstoreCollector collector(config, IisCollectorConfig{}, TemplateNames{});
+  certstore::CertstoreCollector collector(config, TemplateNames{});
   const CollectorResult seen = collector.collect();
   bool readable = false;
   for (const auto& s : seen.samples) {
