@@ -13,6 +13,8 @@
 #include <iostream>
 #include <vector>
 
+#include "bench_args.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -48,8 +50,7 @@ std::size_t parse(const std::vector<unsigned char>& bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: ndes_bench_floor DIR\n";
+  if (!ndes::bench::has_args(argc, 1, "ndes_bench_floor DIR")) {
     return 2;
   }
   const auto wall0 = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 
+#include "bench_args.h"
 #include "bench_pki.h"
 
 namespace fs = std::filesystem;
@@ -38,8 +39,7 @@ std::string numbered(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: ndes_bench_gencerts OUTDIR N\n";
+  if (!ndes::bench::has_args(argc, 2, "ndes_bench_gencerts OUTDIR N")) {
     return 2;
   }
   try {

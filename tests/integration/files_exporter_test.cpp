@@ -14,6 +14,7 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/run.h"
+#include "support/setup_error.h"
 
 namespace fs = std::filesystem;
 
@@ -34,15 +35,8 @@ std::string read_text(const fs::path& p) {
 // Everything a directory of NDES exports can hold, good and bad.
 class FilesExporterTest : public ::testing::Test {
  protected:
-  // gtest reports a throwing SetUpTestSuite as skipped tests, which ctest counts as
-  // passed; so the store is built here and every test fails if it could not be.
-  static void SetUpTestSuite() {
-    try {
-      build_store();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
-  }
+  // Every test fails if the store could not be built (see support/setup_error.h).
+  static void SetUpTestSuite() { setup_error_ = setup_error_of(build_store); }
 
   static void build_store() {
     tmp_ = new TempDir();

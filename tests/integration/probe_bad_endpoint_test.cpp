@@ -21,6 +21,7 @@ using ::testing::HasSubstr;
 
 constexpr int kModuleTimeoutSeconds = 2;
 constexpr const char* kPath = "/certsrv/mscep/mscep.dll/pkiclient.exe";
+constexpr const char* kRaCertType = "application/x-x509-ca-ra-cert";
 
 struct BadCase {
   std::string name;
@@ -33,12 +34,17 @@ struct BadCase {
 // gtest prints parameters in test names and failures: the case's name says it all.
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
+// A 200 answer of `content_type` with `body`.
+TestResponse body_of(std::string content_type, std::string body) {
+  TestResponse r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
 TestResponse caps_then(const std::string& query, TestResponse cert_answer) {
   if (query.find("GetCACaps") != std::string::npos) {
-    TestResponse r;
-    r.content_type = "text/plain";
-    r.body = "POSTPKIOperation\r\nSHA-256\r\n";
-    return r;
+    return body_of("text/plain", "POSTPKIOperation\r\nSHA-256\r\n");
   }
   return cert_answer;
 }
@@ -126,18 +132,14 @@ std::vector<BadCase> bad_cases() {
   std::vector<BadCase> cases;
   cases.push_back({"html_200",
                    [](const std::string&) {
-                     TestResponse r;
-                     r.content_type = "text/html";
-                     r.body = "<!DOCTYPE html><html><body>Please sign in</body></html>";
-                     return r;
+                     return body_of("text/html",
+                                    "<!DOCTYPE html><html><body>Please sign in</body></html>");
                    },
                    "bad_content", "HTML page"});
   cases.push_back({"truncated_pkcs7",
                    [](const std::string& q) {
-                     TestResponse r;
-                     r.content_type = "application/x-x509-ca-ra-cert";
-                     r.body = BadEndpointTest::p7b_.substr(0, BadEndpointTest::p7b_.size() / 2);
-                     return caps_then(q, r);
+                     const std::string& p7b = BadEndpointTest::p7b_;
+                     return caps_then(q, body_of(kRaCertType, p7b.substr(0, p7b.size() / 2)));
                    },
                    "bad_content", "cannot be read"});
   cases.push_back({"status_403", [](const std::string&) { return status(403); }, "http_status",
@@ -156,18 +158,16 @@ std::vector<BadCase> bad_cases() {
                    "timeout", "reason=timeout"});
   cases.push_back({"body_50mib",
                    [](const std::string& q) {
-                     TestResponse r;
-                     r.content_type = "application/x-x509-ca-ra-cert";
-                     r.body = std::string(std::size_t{1024} * 1024, '\x30');
+                     TestResponse r =
+                         body_of(kRaCertType, std::string(std::size_t{1024} * 1024, '\x30'));
                      r.repeat = 50;
                      return caps_then(q, r);
                    },
                    "too_large", "larger than max_body_bytes"});
   cases.push_back({"body_50mib_no_length",
                    [](const std::string&) {
-                     TestResponse r;
-                     r.content_type = "text/plain";
-                     r.body = std::string(std::size_t{1024} * 1024, 'A');
+                     TestResponse r =
+                         body_of("text/plain", std::string(std::size_t{1024} * 1024, 'A'));
                      r.repeat = 50;
                      r.send_length = false;
                      return r;

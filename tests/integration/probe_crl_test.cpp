@@ -5,6 +5,7 @@
 
 #include "probe_support.h"
 #include "support/pki.h"
+#include "support/pki_suite.h"
 #include "support/run.h"
 #include "support/test_http_server.h"
 
@@ -48,12 +49,10 @@ OpensslCrl openssl_crl(const fs::path& crl, bool der) {
   return out;
 }
 
-class CrlProbeTest : public ::testing::Test {
+class CrlProbeTest : public PkiSuite<CrlProbeTest> {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new TempDir("ndes-probe-crl");
-    pki_ = new TestPki(tmp_->path() / "pki");
-    const std::int64_t now = now_seconds();
+    const std::int64_t now = make_pki("ndes-probe-crl");
     std::vector<fs::path> revoke;
     for (const char* name : {"lost-phone", "left-company", "rekeyed"}) {
       revoke.push_back(pki_->issue(name, "client", now - 10 * kDay, now + 300 * kDay));
@@ -71,8 +70,7 @@ class CrlProbeTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete exporter_;
-    delete pki_;
-    delete tmp_;
+    PkiSuite::TearDownTestSuite();
   }
 
   static void expect_matches(const ProbeCall& call, const std::string& target,
@@ -91,8 +89,6 @@ class CrlProbeTest : public ::testing::Test {
     EXPECT_EQ(series[0].labels, labels);
   }
 
-  static inline TempDir* tmp_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
   static inline ProbeExporter* exporter_ = nullptr;
   static inline fs::path pem_, der_;
 };

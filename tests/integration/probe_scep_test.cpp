@@ -6,6 +6,7 @@
 
 #include "probe_support.h"
 #include "support/pki.h"
+#include "support/pki_suite.h"
 #include "support/run.h"
 #include "support/test_http_server.h"
 
@@ -36,12 +37,10 @@ TestHttpServer::Handler ndes_handler(std::string p7b, const std::optional<std::s
   };
 }
 
-class ScepProbeTest : public ::testing::Test {
+class ScepProbeTest : public PkiSuite<ScepProbeTest> {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new TempDir("ndes-probe-scep");
-    pki_ = new TestPki(tmp_->path() / "pki");
-    const std::int64_t now = now_seconds();
+    const std::int64_t now = make_pki("ndes-probe-scep");
     cep_not_after_ = now + 40 * kDay;
     eea_not_after_ = now - 3 * kDay;  // expired: still reported
     cep_ = pki_->issue("cep", "cep", now - 300 * kDay, cep_not_after_, "/CN=NDES01-MSCEP-RA");
@@ -56,12 +55,9 @@ class ScepProbeTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete exporter_;
-    delete pki_;
-    delete tmp_;
+    PkiSuite::TearDownTestSuite();
   }
 
-  static inline TempDir* tmp_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
   static inline ProbeExporter* exporter_ = nullptr;
   static inline fs::path cep_, eea_;
   static inline std::int64_t cep_not_after_ = 0, eea_not_after_ = 0;

@@ -13,6 +13,7 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/run.h"
+#include "support/setup_error.h"
 
 namespace fs = std::filesystem;
 
@@ -33,16 +34,14 @@ void write_text(const fs::path& p, const std::string& text) {
 class WebConfigTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    try {
+    setup_error_ = setup_error_of([] {
       tmp_ = new TempDir("ndes-web");
       pki_ = new TestPki(tmp_->path() / "pki");
       const std::int64_t now = now_seconds();
       server_ = pki_->issue("server", "ssl", now - kDay, now + 30 * kDay, "/CN=localhost");
       client_ = pki_->issue("client", "client", now - kDay, now + 30 * kDay, "/CN=prometheus");
       fs::create_directories(tmp_->path() / "store");
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+    });
   }
   static void TearDownTestSuite() {
     delete pki_;

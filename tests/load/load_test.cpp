@@ -218,6 +218,15 @@ int open_slow_connection(int port) {
   return fd;
 }
 
+// What the scrapes during a slow-connection attack saw.
+struct ScrapeTally {
+  int scrapes = 0;
+  int good = 0;                // answered in full, within 10 s
+  double worst = 0;            // the slowest scrape, seconds
+  double open_seen = 0;        // the peak of ndes_web_connections_open
+  double max_connections = 0;  // ndes_web_max_connections
+};
+
 TEST(LoadTest, FiveHundredIdleConnectionsDoNotStopMetrics) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   ExporterUnderLoad exporter;
@@ -248,24 +257,20 @@ TEST(LoadTest, FiveHundredIdleConnectionsDoNotStopMetrics) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   Client client;
   std::string body;
-  double worst = 0;
-  int scrapes = 0;
-  int good = 0;
-  double open_seen = 0;
-  double max_connections = 0;
+  ScrapeTally seen;
   const auto end = Clock::now() + kAttack;
   while (Clock::now() < end) {
     const auto t0 = Clock::now();
     const long status = client.request(exporter.url(), "", &body, nullptr, 10000);
     const double took = std::chrono::duration<double>(Clock::now() - t0).count();
-    worst = std::max(worst, took);
-    ++scrapes;
+    seen.worst = std::max(seen.worst, took);
+    ++seen.scrapes;
     if (is_good_scrape(status, body) && took < 10.0) {
-      ++good;
+      ++seen.good;
       const auto samples = parse_exposition(body);
-      open_seen =
-          std::max(open_seen, value_of(samples, "ndes_web_connections_open", {}).value_or(0));
-      max_connections = value_of(samples, "ndes_web_max_connections", {}).value_or(0);
+      seen.open_seen =
+          std::max(seen.open_seen, value_of(samples, "ndes_web_connections_open", {}).value_or(0));
+      seen.max_connections = value_of(samples, "ndes_web_max_connections", {}).value_or(0);
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -279,15 +284,15 @@ TEST(LoadTest, FiveHundredIdleConnectionsDoNotStopMetrics) {
   std::printf(
       "LOAD: %d slow connections for %lld s (%ld reopened after the server's read "
       "timeout): %d/%d scrapes good, slowest %.3f s, ndes_web_connections_open peak %.0f\n",
-      kSlow, static_cast<long long>(kAttack.count()), reopened.load(), good, scrapes, worst,
-      open_seen);
-  EXPECT_EQ(good, scrapes);
-  EXPECT_LT(worst, 10.0);
+      kSlow, static_cast<long long>(kAttack.count()), reopened.load(), seen.good, seen.scrapes,
+      seen.worst, seen.open_seen);
+  EXPECT_EQ(seen.good, seen.scrapes);
+  EXPECT_LT(seen.worst, 10.0);
   // The attack was real: the slow connections outnumber the server's threads, and
   // they held every thread at once (the scrape got one only as a slow one timed out).
-  ASSERT_GT(max_connections, 0);
-  EXPECT_GT(kSlow, max_connections);
-  EXPECT_GE(open_seen, max_connections);
+  ASSERT_GT(seen.max_connections, 0);
+  EXPECT_GT(kSlow, seen.max_connections);
+  EXPECT_GE(seen.open_seen, seen.max_connections);
   // And the server closed them at its read timeout (3 s) rather than forever.
   EXPECT_GE(reopened.load(), kSlow);
 }

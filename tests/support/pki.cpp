@@ -12,18 +12,6 @@ namespace fs = std::filesystem;
 namespace ndes::test {
 namespace {
 
-std::string must_run(const std::vector<std::string>& argv) {
-  const RunResult r = run_command(argv);
-  if (r.exit_code != 0) {
-    std::string cmd;
-    for (const auto& a : argv) {
-      cmd += a + " ";
-    }
-    throw std::runtime_error("command failed: " + cmd + "\n" + r.err);
-  }
-  return r.out;
-}
-
 std::string after_equals(std::string line) {
   line = line.substr(line.find('=') + 1);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,21 @@ struct RunResult {
 // killed (SIGKILL) and timed_out is set. Safe to call from several threads.
 RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout = 60s,
                       const std::string& stdin_data = "");
+
+// run_command for setup steps that must work: returns stdout, or throws
+// std::runtime_error naming the command and its stderr. Inline, so the Windows test
+// support (run_win.cpp) has it too.
+inline std::string must_run(const std::vector<std::string>& argv) {
+  const RunResult r = run_command(argv);
+  if (r.exit_code != 0) {
+    std::string cmd;
+    for (const auto& a : argv) {
+      cmd += a + " ";
+    }
+    throw std::runtime_error("command failed: " + cmd + "\n" + r.err);
+  }
+  return r.out;
+}
 
 // A fresh directory under $TMPDIR (else /tmp), removed with everything in it when
 // the object goes away. Movable, not copyable.

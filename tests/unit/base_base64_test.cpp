@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "base/base64.h"
 
@@ -27,13 +28,12 @@ TEST(BaseBase64, DecodesWithWhitespaceAndPadding) {
 }
 
 TEST(BaseBase64, EveryPaddingLength) {
-  EXPECT_EQ(text_of("YQ=="), "a");
-  EXPECT_EQ(text_of("YWI="), "ab");
-  EXPECT_EQ(text_of("YWJj"), "abc");
-  EXPECT_EQ(text_of("YQ"), "a");
-  EXPECT_EQ(text_of("YWI"), "ab");
-  EXPECT_EQ(text_of(" Y W\tJ j\n"), "abc");
-  EXPECT_EQ(text_of("YQ=\n="), "a");
+  const std::pair<const char*, const char*> cases[] = {
+      {"YQ==", "a"}, {"YWI=", "ab"},         {"YWJj", "abc"}, {"YQ", "a"},
+      {"YWI", "ab"}, {" Y W\tJ j\n", "abc"}, {"YQ=\n=", "a"}};
+  for (const auto& [encoded, text] : cases) {
+    EXPECT_EQ(text_of(encoded), text) << encoded;
+  }
 }
 
 TEST(BaseBase64, KeepsZeroBytesAndHighBytes) {

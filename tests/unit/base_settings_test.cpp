@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/settings.h"
@@ -185,20 +186,17 @@ TEST(SettingsTest, SetterShapes) {
 // Moved from config_test with parse_byte_size (--collector.files.max-file-size and
 // the probe modules' body limit use it).
 TEST(SettingsTest, ByteSizes) {
-  EXPECT_EQ(parse_byte_size("1048576"), 1048576U);
-  EXPECT_EQ(parse_byte_size("1MiB"), 1048576U);
-  EXPECT_EQ(parse_byte_size("1mib"), 1048576U);
-  EXPECT_EQ(parse_byte_size("512KiB"), 524288U);
-  EXPECT_EQ(parse_byte_size("10MB"), 10000000U);
-  EXPECT_EQ(parse_byte_size("2 GiB"), 2ULL * 1024 * 1024 * 1024);
-  EXPECT_EQ(parse_byte_size("100B"), 100U);
-  EXPECT_FALSE(parse_byte_size("").has_value());
-  EXPECT_FALSE(parse_byte_size("MiB").has_value());
-  EXPECT_FALSE(parse_byte_size("1.5MiB").has_value());
-  EXPECT_FALSE(parse_byte_size("-1").has_value());
-  EXPECT_FALSE(parse_byte_size("1 parsec").has_value());
-  EXPECT_FALSE(parse_byte_size("99999999999999999999").has_value());
-  EXPECT_FALSE(parse_byte_size("18446744073709551615GiB").has_value());
+  const std::pair<const char*, std::uint64_t> good[] = {
+      {"1048576", 1048576U}, {"1MiB", 1048576U},  {"1mib", 1048576U},
+      {"512KiB", 524288U},   {"10MB", 10000000U}, {"2 GiB", 2ULL * 1024 * 1024 * 1024},
+      {"100B", 100U}};
+  for (const auto& [text, want] : good) {
+    EXPECT_EQ(parse_byte_size(text), want) << text;
+  }
+  for (const char* bad :
+       {"", "MiB", "1.5MiB", "-1", "1 parsec", "99999999999999999999", "18446744073709551615GiB"}) {
+    EXPECT_FALSE(parse_byte_size(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace

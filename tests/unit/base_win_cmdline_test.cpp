@@ -2,7 +2,9 @@
 // CommandLineToArgvW rules, for fixed cases and for many random arguments.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <random>
+#include <utility>
 
 #include "base/win_cmdline.h"
 
@@ -81,16 +83,21 @@ std::vector<std::string> msvc_parse(const std::string& line) {
   return argv;
 }
 
+// Each case: an argument and how quote_windows_arg writes it (the argument names a failure).
+void expect_quoted(std::initializer_list<std::pair<const char*, const char*>> cases) {
+  for (const auto& [arg, quoted] : cases) {
+    EXPECT_EQ(quote_windows_arg(arg), quoted) << arg;
+  }
+}
+
 TEST(BaseWinCmdlineTest, LeavesPlainArgumentsBare) {
-  EXPECT_EQ(quote_windows_arg("-submit"), "-submit");
-  EXPECT_EQ(quote_windows_arg("C:\\dir\\file.req"), "C:\\dir\\file.req");
-  EXPECT_EQ(quote_windows_arg("a\\\\b"), "a\\\\b");
+  expect_quoted(
+      {{"-submit", "-submit"}, {"C:\\dir\\file.req", "C:\\dir\\file.req"}, {"a\\\\b", "a\\\\b"}});
 }
 
 TEST(BaseWinCmdlineTest, QuotesSpacesAndEmpty) {
-  EXPECT_EQ(quote_windows_arg(""), "\"\"");
-  EXPECT_EQ(quote_windows_arg("ca01\\Corp Issuing CA"), "\"ca01\\Corp Issuing CA\"");
-  EXPECT_EQ(quote_windows_arg("a\tb"), "\"a\tb\"");
+  expect_quoted(
+      {{"", "\"\""}, {"ca01\\Corp Issuing CA", "\"ca01\\Corp Issuing CA\""}, {"a\tb", "\"a\tb\""}});
 }
 
 TEST(BaseWinCmdlineTest, EscapesQuotesAndTheBackslashesBeforeThem) {

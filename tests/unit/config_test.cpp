@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exporter/version.h"
@@ -16,7 +18,9 @@ namespace ndes {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::Eq;
 using ::testing::HasSubstr;
+using ::testing::Matcher;
 using ::testing::StartsWith;
 
 // Lists of several names use the real `files` and `tls` collectors (the Linux table).
@@ -48,6 +52,26 @@ std::string parse_error(std::vector<std::string> args) {
   return out.message;
 }
 
+// Every flag, each with a value other than its default (the second path as a separate
+// argument); ConfigFileTest.MirrorsEveryFlag writes the same settings as a file.
+std::vector<std::string> every_flag() {
+  return {
+      "--web.listen-address=127.0.0.1:9100",
+      "--web.telemetry-path=/probe-metrics",
+      "--collectors.enabled=tls,files",
+      "--collector.files.path=/etc/ndes",
+      "--collector.files.path",
+      "/var/lib/ndes/certs",
+      "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
+      "--collector.files.max-file-size=512KiB",
+      "--collector.files.watch=false",
+      "--log.level=debug",
+      "--log.format=json",
+      "--demo",
+      "--demo.dir=/tmp/ndes-demo",
+  };
+}
+
 class ConfigFileTest : public ::testing::Test {
  protected:
   // Writes `yaml` to <tmp>/config.yml and returns its path.
@@ -55,6 +79,13 @@ class ConfigFileTest : public ::testing::Test {
     const auto path = dir_ / name;
     test::write_file(path, yaml);
     return path.string();
+  }
+  // Expects each config file refused with an error that holds the text paired with it
+  // (the file's text names a failure).
+  void expect_file_errors(std::initializer_list<std::pair<std::string, std::string>> cases) {
+    for (const auto& [yaml, names] : cases) {
+      EXPECT_THAT(parse_error({"--config.file=" + write_config(yaml)}), HasSubstr(names)) << yaml;
+    }
   }
   test::TempDir dir_{"ndes-config-test"};
 };
@@ -79,21 +110,7 @@ TEST(ConfigTest, DefaultsWithoutArguments) {
 }
 
 TEST(ConfigTest, EveryFlag) {
-  const ExporterConfig cfg = parse_ok({
-      "--web.listen-address=127.0.0.1:9100",
-      "--web.telemetry-path=/probe-metrics",
-      "--collectors.enabled=tls,files",
-      "--collector.files.path=/etc/ndes",
-      "--collector.files.path",
-      "/var/lib/ndes/certs",
-      "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
-      "--collector.files.max-file-size=512KiB",
-      "--collector.files.watch=false",
-      "--log.level=debug",
-      "--log.format=json",
-      "--demo",
-      "--demo.dir=/tmp/ndes-demo",
-  });
+  const ExporterConfig cfg = parse_ok(every_flag());
   EXPECT_EQ(cfg.listen_address, "127.0.0.1:9100");
   EXPECT_EQ(cfg.telemetry_path, "/probe-metrics");
   EXPECT_THAT(cfg.collectors_enabled, ElementsAre("tls", "files"));
@@ -167,44 +184,45 @@ TEST(ConfigTest, BadLogLevelNamesTheFlag) {
 }
 
 TEST(ConfigTest, BadValuesNameTheFlag) {
-  EXPECT_EQ(parse_error({"--log.format=xml"}),
-            "ndes_exporter: error: --log.format: \"xml\" is not one of logfmt, json");
-  EXPECT_THAT(parse_error({"--collectors.enabled=files,nosuch"}),
-              StartsWith("ndes_exporter: error: --collectors.enabled: \"nosuch\" is not a known "
-                         "collector (known: "));
-  EXPECT_THAT(parse_error({"--collectors.enabled="}),
-              StartsWith("ndes_exporter: error: --collectors.enabled: "));
-  EXPECT_THAT(parse_error({"--web.listen-address=localhost"}),
-              StartsWith("ndes_exporter: error: --web.listen-address: \"localhost\" has no port"));
-  EXPECT_THAT(parse_error({"--web.listen-address=10227"}),
-              StartsWith("ndes_exporter: error: --web.listen-address: \"10227\" has no port"));
-  EXPECT_THAT(parse_error({"--web.listen-address=:99999"}),
-              StartsWith("ndes_exporter: error: --web.listen-address: \":99999\" has an invalid "
-                         "port"));
-  EXPECT_THAT(parse_error({"--web.listen-address=:"}),
-              StartsWith("ndes_exporter: error: --web.listen-address: \":\" has no port"));
-  EXPECT_THAT(parse_error({"--web.listen-address=[::1:80"}),
-              StartsWith("ndes_exporter: error: --web.listen-address: "));
-  EXPECT_THAT(parse_error({"--web.telemetry-path=metrics"}),
-              StartsWith("ndes_exporter: error: --web.telemetry-path: \"metrics\" must start "
-                         "with /"));
-  EXPECT_THAT(parse_error({"--web.telemetry-path=/"}),
-              StartsWith("ndes_exporter: error: --web.telemetry-path: "));
-  EXPECT_THAT(parse_error({"--web.max-connections=0"}),
-              HasSubstr("--web.max-connections: \"0\" is not a number from 1 to 99999"));
+  // Each case: one flag and what its error says (the flag names a failure).
+  const std::pair<const char*, Matcher<const std::string&>> cases[] = {
+      {"--log.format=xml",
+       Eq("ndes_exporter: error: --log.format: \"xml\" is not one of logfmt, json")},
+      {"--collectors.enabled=files,nosuch",
+       StartsWith("ndes_exporter: error: --collectors.enabled: \"nosuch\" is not a known "
+                  "collector (known: ")},
+      {"--collectors.enabled=", StartsWith("ndes_exporter: error: --collectors.enabled: ")},
+      {"--web.listen-address=localhost",
+       StartsWith("ndes_exporter: error: --web.listen-address: \"localhost\" has no port")},
+      {"--web.listen-address=10227",
+       StartsWith("ndes_exporter: error: --web.listen-address: \"10227\" has no port")},
+      {"--web.listen-address=:99999",
+       StartsWith("ndes_exporter: error: --web.listen-address: \":99999\" has an invalid "
+                  "port")},
+      {"--web.listen-address=:",
+       StartsWith("ndes_exporter: error: --web.listen-address: \":\" has no port")},
+      {"--web.listen-address=[::1:80", StartsWith("ndes_exporter: error: --web.listen-address: ")},
+      {"--web.telemetry-path=metrics",
+       StartsWith("ndes_exporter: error: --web.telemetry-path: \"metrics\" must start "
+                  "with /")},
+      {"--web.telemetry-path=/", StartsWith("ndes_exporter: error: --web.telemetry-path: ")},
+      {"--web.max-connections=0",
+       HasSubstr("--web.max-connections: \"0\" is not a number from 1 to 99999")},
+      {"--collector.files.watch=sometimes", HasSubstr("--collector.files.watch")},
+      {"--collector.files.max-file-size=lots",
+       StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"lots\" is not "
+                  "a size")},
+      {"--collector.files.max-file-size=0",
+       StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"0\" must be "
+                  "more than 0")},
+      {"--collector.files.path=", StartsWith("ndes_exporter: error: --collector.files.path: ")},
+      {"--demo=maybe", HasSubstr("--demo")},
+  };
+  for (const auto& [flag, says] : cases) {
+    EXPECT_THAT(parse_error({flag}), says) << flag;
+  }
   EXPECT_EQ(parse_ok({"--web.max-connections=300"}).web_max_connections, 300);
   EXPECT_EQ(parse_ok({}).web_max_connections, 128);
-  EXPECT_THAT(parse_error({"--collector.files.watch=sometimes"}),
-              HasSubstr("--collector.files.watch"));
-  EXPECT_THAT(parse_error({"--collector.files.max-file-size=lots"}),
-              StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"lots\" is not "
-                         "a size"));
-  EXPECT_THAT(parse_error({"--collector.files.max-file-size=0"}),
-              StartsWith("ndes_exporter: error: --collector.files.max-file-size: \"0\" must be "
-                         "more than 0"));
-  EXPECT_THAT(parse_error({"--collector.files.path="}),
-              StartsWith("ndes_exporter: error: --collector.files.path: "));
-  EXPECT_THAT(parse_error({"--demo=maybe"}), HasSubstr("--demo"));
 }
 
 TEST(ConfigTest, UnknownFlagsAndArguments) {
@@ -250,20 +268,7 @@ demo:
   dir: /tmp/ndes-demo
 )");
   const ExporterConfig from_file = parse_ok({"--config.file=" + path});
-  const ExporterConfig from_flags = parse_ok({
-      "--web.listen-address=127.0.0.1:9100",
-      "--web.telemetry-path=/probe-metrics",
-      "--collectors.enabled=tls,files",
-      "--collector.files.path=/etc/ndes",
-      "--collector.files.path=/var/lib/ndes/certs",
-      "--collector.files.pkcs12-passphrase-file=/etc/ndes/pfx.pass",
-      "--collector.files.max-file-size=512KiB",
-      "--collector.files.watch=false",
-      "--log.level=debug",
-      "--log.format=json",
-      "--demo",
-      "--demo.dir=/tmp/ndes-demo",
-  });
+  const ExporterConfig from_flags = parse_ok(every_flag());
   EXPECT_EQ(from_file.listen_address, from_flags.listen_address);
   EXPECT_EQ(from_file.telemetry_path, from_flags.telemetry_path);
   EXPECT_EQ(from_file.collectors_enabled, from_flags.collectors_enabled);
@@ -358,39 +363,29 @@ TEST_F(ConfigFileTest, UnknownKeyIsNamed) {
 }
 
 TEST_F(ConfigFileTest, UnknownKeysAtEveryLevel) {
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("listen-address: \":1\"\n")}),
-              HasSubstr(": key listen-address is not known"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {paths: [/a]}}")}),
-              HasSubstr(": key collector.files.paths is not known"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {nosuch: {}}")}),
-              HasSubstr(": key collector.nosuch is not known"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [{path: /a, "
-                                                           "passphrase: x}]}}")}),
-              HasSubstr(": key collector.files.path[0].passphrase is not known"));
-  // Command-line-only flags are not config keys.
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("config: {file: /x}")}),
-              HasSubstr(": key config is not known"));
+  expect_file_errors({
+      {"listen-address: \":1\"\n", ": key listen-address is not known"},
+      {"collector: {files: {paths: [/a]}}", ": key collector.files.paths is not known"},
+      {"collector: {nosuch: {}}", ": key collector.nosuch is not known"},
+      {"collector: {files: {path: [{path: /a, passphrase: x}]}}",
+       ": key collector.files.path[0].passphrase is not known"},
+      // Command-line-only flags are not config keys.
+      {"config: {file: /x}", ": key config is not known"},
+  });
 }
 
 TEST_F(ConfigFileTest, WrongTypesAreNamed) {
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: [a, b]")}),
-              HasSubstr(": web: expected a map, got a list"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("log: {level: [debug]}")}),
-              HasSubstr(": log.level: expected a string, got a list"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: {listen-address: }")}),
-              HasSubstr(": web.listen-address: has no value"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [[/a]]}}")}),
-              HasSubstr(": collector.files.path[0]: expected a path or a map"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collector: {files: {path: [{}]}}")}),
-              HasSubstr(": collector.files.path[0]: has no path"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: [a]")}),
-              HasSubstr(": templates: expected a map"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: {abc: Name}")}),
-              HasSubstr(": templates: \"abc\" is not a dotted OID"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("templates: {1.2.3: {a: b}}")}),
-              HasSubstr(": templates.1.2.3: expected a template name, got a map"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("- a\n- b\n")}),
-              HasSubstr(": expected a map at the top level"));
+  expect_file_errors({
+      {"web: [a, b]", ": web: expected a map, got a list"},
+      {"log: {level: [debug]}", ": log.level: expected a string, got a list"},
+      {"web: {listen-address: }", ": web.listen-address: has no value"},
+      {"collector: {files: {path: [[/a]]}}", ": collector.files.path[0]: expected a path or a map"},
+      {"collector: {files: {path: [{}]}}", ": collector.files.path[0]: has no path"},
+      {"templates: [a]", ": templates: expected a map"},
+      {"templates: {abc: Name}", ": templates: \"abc\" is not a dotted OID"},
+      {"templates: {1.2.3: {a: b}}", ": templates.1.2.3: expected a template name, got a map"},
+      {"- a\n- b\n", ": expected a map at the top level"},
+  });
 }
 
 TEST_F(ConfigFileTest, BadValuesAreNamed) {
@@ -398,12 +393,12 @@ TEST_F(ConfigFileTest, BadValuesAreNamed) {
   EXPECT_EQ(parse_error({"--config.file=" + path}),
             "ndes_exporter: error: " + path +
                 ": log.level: \"loud\" is not one of debug, info, warn, error");
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("collectors: {enabled: [nosuch]}")}),
-              HasSubstr(": collectors.enabled: \"nosuch\" is not a known collector"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("web: {listen-address: myhost}")}),
-              HasSubstr(": web.listen-address: \"myhost\" has no port"));
-  EXPECT_THAT(parse_error({"--config.file=" + write_config("demo: perhaps")}),
-              HasSubstr(": demo: \"perhaps\" is not true or false"));
+  expect_file_errors({
+      {"collectors: {enabled: [nosuch]}",
+       ": collectors.enabled: \"nosuch\" is not a known collector"},
+      {"web: {listen-address: myhost}", ": web.listen-address: \"myhost\" has no port"},
+      {"demo: perhaps", ": demo: \"perhaps\" is not true or false"},
+  });
 }
 
 TEST_F(ConfigFileTest, AFlagDoesNotHideABadFile) {

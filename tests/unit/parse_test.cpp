@@ -29,6 +29,7 @@ namespace ndes {
 namespace {
 
 namespace fs = std::filesystem;
+using test::must_run;
 using test::read_file;
 using test::read_file_bytes;
 using test::run_command;
@@ -179,14 +180,7 @@ class Pki {
 
   void openssl(std::vector<std::string> args) const {
     args.insert(args.begin(), "openssl");
-    const auto r = run_command(args);
-    if (r.exit_code != 0) {
-      std::string cmd;
-      for (const auto& a : args) {
-        cmd += a + " ";
-      }
-      throw std::runtime_error("failed: " + cmd + "\n" + r.err);
-    }
+    must_run(args);
   }
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "exporter/config.h"
 #include "probe/probe_config_yaml.h"
 #include "support/pki.h"
@@ -103,45 +105,41 @@ TEST(ProbeConfigYaml, FollowCdpAloneEnablesTheCrlCollector) {
 }
 
 TEST(ProbeConfigYaml, MistakesAreOneLineErrors) {
-  EXPECT_THAT(error("modules:\n  m: {timeout: 5s}\n"), HasSubstr("modules.m: has no prober"));
-  EXPECT_THAT(error("modules:\n  m: {prober: http}\n"), HasSubstr("is not a prober"));
-  EXPECT_THAT(error("modules:\n  m: {prober: scep, timeout: soon}\n"),
-              HasSubstr("modules.m.timeout"));
-  EXPECT_THAT(error("modules:\n  m: {prober: scep, colour: red}\n"),
-              HasSubstr("key modules.m.colour is not known"));
-  EXPECT_THAT(error("modules:\n  m: {prober: tls, tls: {ca: x}}\n"),
-              HasSubstr("key modules.m.tls.ca is not known"));
-  EXPECT_THAT(error("modules:\n  m: {prober: tls, tls: {insecure_skip_verify: maybe}}\n"),
-              HasSubstr("true or false"));
-  EXPECT_THAT(error("modules:\n  m: {prober: scep, headers: {\"Bad Name\": x}}\n"),
-              HasSubstr("is not a header name"));
-  EXPECT_THAT(error("modules:\n  m: {prober: scep, max_body_bytes: lots}\n"),
-              HasSubstr("max_body_bytes"));
-  EXPECT_THAT(error("modules:\n  m: {prober: scep, proxy_url: proxy}\n"), HasSubstr("proxy_url"));
-  EXPECT_THAT(error("targets:\n  http: [x]\n"), HasSubstr("key targets.http is not known"));
-  EXPECT_THAT(error("targets:\n  scep: [ {module: scep} ]\n"), HasSubstr("has no target"));
-  EXPECT_THAT(error("targets:\n  scep: [ {target: x, module: nope} ]\n"),
-              HasSubstr("module \"nope\" of target x is not defined"));
-  EXPECT_THAT(error("modules:\n  t: {prober: tls}\ntargets:\n  scep: [ {target: x, module: t} ]\n"),
-              HasSubstr("is not a scep module"));
-  EXPECT_THAT(error("targets:\n  tls: [ {target: x, module: crl} ]\n"),
-              HasSubstr("is not a tls module"));
-  EXPECT_THAT(error("probes: {max_concurrency: 0}\n"), HasSubstr("probes.max_concurrency"));
-  EXPECT_THAT(error("crl: {follow: true}\n"), HasSubstr("key crl.follow is not known"));
+  // Each case: a config and what its error names (the config names a failure).
+  const std::pair<const char*, const char*> cases[] = {
+      {"modules:\n  m: {timeout: 5s}\n", "modules.m: has no prober"},
+      {"modules:\n  m: {prober: http}\n", "is not a prober"},
+      {"modules:\n  m: {prober: scep, timeout: soon}\n", "modules.m.timeout"},
+      {"modules:\n  m: {prober: scep, colour: red}\n", "key modules.m.colour is not known"},
+      {"modules:\n  m: {prober: tls, tls: {ca: x}}\n", "key modules.m.tls.ca is not known"},
+      {"modules:\n  m: {prober: tls, tls: {insecure_skip_verify: maybe}}\n", "true or false"},
+      {"modules:\n  m: {prober: scep, headers: {\"Bad Name\": x}}\n", "is not a header name"},
+      {"modules:\n  m: {prober: scep, max_body_bytes: lots}\n", "max_body_bytes"},
+      {"modules:\n  m: {prober: scep, proxy_url: proxy}\n", "proxy_url"},
+      {"targets:\n  http: [x]\n", "key targets.http is not known"},
+      {"targets:\n  scep: [ {module: scep} ]\n", "has no target"},
+      {"targets:\n  scep: [ {target: x, module: nope} ]\n",
+       "module \"nope\" of target x is not defined"},
+      {"modules:\n  t: {prober: tls}\ntargets:\n  scep: [ {target: x, module: t} ]\n",
+       "is not a scep module"},
+      {"targets:\n  tls: [ {target: x, module: crl} ]\n", "is not a tls module"},
+      {"probes: {max_concurrency: 0}\n", "probes.max_concurrency"},
+      {"crl: {follow: true}\n", "key crl.follow is not known"},
+  };
+  for (const auto& [yaml, names] : cases) {
+    EXPECT_THAT(error(yaml), HasSubstr(names)) << yaml;
+  }
 }
 
 TEST(ProbeConfigYaml, Durations) {
-  EXPECT_EQ(parse_duration("5s"), 5s);
-  EXPECT_EQ(parse_duration("1.5s"), 1500ms);
-  EXPECT_EQ(parse_duration("500ms"), 500ms);
-  EXPECT_EQ(parse_duration("2m"), 120s);
-  EXPECT_EQ(parse_duration("10"), 10s);
-  EXPECT_FALSE(parse_duration(""));
-  EXPECT_FALSE(parse_duration("0s"));
-  EXPECT_FALSE(parse_duration("-1s"));
-  EXPECT_FALSE(parse_duration("5h"));
-  EXPECT_FALSE(parse_duration("s"));
-  EXPECT_FALSE(parse_duration("2d"));
+  const std::pair<const char*, std::chrono::milliseconds> good[] = {
+      {"5s", 5s}, {"1.5s", 1500ms}, {"500ms", 500ms}, {"2m", 120s}, {"10", 10s}};
+  for (const auto& [text, want] : good) {
+    EXPECT_EQ(parse_duration(text), want) << text;
+  }
+  for (const char* bad : {"", "0s", "-1s", "5h", "s", "2d"}) {
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+  }
 }
 
 // The first ```yaml block after `marker` in docs/probes.md.

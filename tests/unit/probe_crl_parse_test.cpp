@@ -8,6 +8,7 @@
 
 #include "crl/crl_parse.h"
 #include "support/pki.h"
+#include "support/pki_suite.h"
 #include "support/run.h"
 
 namespace fs = std::filesystem;
@@ -38,24 +39,16 @@ std::int64_t openssl_crl_date(const fs::path& crl, const std::string& which, boo
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
-class CrlParseTest : public ::testing::Test {
+class CrlParseTest : public test::PkiSuite<CrlParseTest> {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new test::TempDir("ndes-crl-parse");
-    pki_ = new test::TestPki(tmp_->path() / "pki");
-    const std::int64_t now = test::now_seconds();
+    const std::int64_t now = make_pki("ndes-crl-parse");
     const auto a = pki_->issue("revoked-a", "client", now - kDay, now + 100 * kDay);
     const auto b = pki_->issue("revoked-b", "client", now - kDay, now + 100 * kDay);
     pki_->issue("kept", "client", now - kDay, now + 100 * kDay);
     test::make_crl(*pki_, {a, b}, 7, tmp_->path() / "ca.crl.pem", true);
     test::make_crl(*pki_, {}, 7, tmp_->path() / "ca.crl", false);
   }
-  static void TearDownTestSuite() {
-    delete pki_;
-    delete tmp_;
-  }
-  static inline test::TempDir* tmp_ = nullptr;
-  static inline test::TestPki* pki_ = nullptr;
 };
 
 TEST_F(CrlParseTest, PemCrlMatchesOpenssl) {

@@ -5,6 +5,7 @@
 #include "ndes/cert/classify.h"
 #include "scep/scep_parse.h"
 #include "support/pki.h"
+#include "support/pki_suite.h"
 #include "support/run.h"
 
 namespace fs = std::filesystem;
@@ -86,12 +87,10 @@ TEST(ScepHtml, SniffsPages) {
   EXPECT_FALSE(looks_like_html(bytes_of("")));
 }
 
-class ScepCaCertTest : public ::testing::Test {
+class ScepCaCertTest : public test::PkiSuite<ScepCaCertTest> {
  protected:
   static void SetUpTestSuite() {
-    tmp_ = new test::TempDir("ndes-scep-parse");
-    pki_ = new test::TestPki(tmp_->path() / "pki");
-    const std::int64_t now = test::now_seconds();
+    const std::int64_t now = make_pki("ndes-scep-parse");
     cep_not_after_ = now + 30 * kDay;
     eea_not_after_ = now - 2 * kDay;  // an expired RA cert is still reported
     cep_ = pki_->issue("cep", "cep", now - 300 * kDay, cep_not_after_, "/CN=NDES01-MSCEP-RA");
@@ -102,10 +101,6 @@ class ScepCaCertTest : public ::testing::Test {
     p7b_ = test::read_file(tmp_->path() / "ra.p7b");
     p7b_pem_ = test::read_file(tmp_->path() / "ra.p7b.pem");
     ca_der_ = test::read_file(tmp_->path() / "ca.der");
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    delete tmp_;
   }
 
   static void expect_ndes_roles(const CaCertAnswer& a) {
@@ -123,8 +118,6 @@ class ScepCaCertTest : public ::testing::Test {
     EXPECT_EQ(by_role[Role::cep_encryption]->thumbprint, test::openssl_thumbprint(cep_));
   }
 
-  static inline test::TempDir* tmp_ = nullptr;
-  static inline test::TestPki* pki_ = nullptr;
   static inline fs::path cep_, eea_;
   static inline std::int64_t cep_not_after_ = 0, eea_not_after_ = 0;
   static inline std::string p7b_, p7b_pem_, ca_der_;

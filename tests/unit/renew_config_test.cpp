@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "renew/hook_config.h"
 #include "support/run.h"
 
@@ -194,14 +196,14 @@ TEST(RenewConfigTest, HelpAndVersion) {
 }
 
 TEST(RenewConfigTest, Durations) {
-  EXPECT_EQ(parse_duration_seconds("90"), 90);
-  EXPECT_EQ(parse_duration_seconds("120s"), 120);
-  EXPECT_EQ(parse_duration_seconds("5m"), 300);
-  EXPECT_EQ(parse_duration_seconds("1h"), 3600);
-  EXPECT_FALSE(parse_duration_seconds("0s").has_value());
-  EXPECT_FALSE(parse_duration_seconds("1d").has_value());
-  EXPECT_FALSE(parse_duration_seconds("").has_value());
-  EXPECT_FALSE(parse_duration_seconds("-5").has_value());
+  const std::pair<const char*, std::int64_t> good[] = {
+      {"90", 90}, {"120s", 120}, {"5m", 300}, {"1h", 3600}};
+  for (const auto& [text, want] : good) {
+    EXPECT_EQ(parse_duration_seconds(text), want) << text;
+  }
+  for (const char* bad : {"0s", "1d", "", "-5"}) {
+    EXPECT_FALSE(parse_duration_seconds(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+
 #include "renew/decide.h"
 
 namespace ndes::renew {
@@ -45,6 +48,16 @@ Decision skip_of(const Alert& a) {
   return d;
 }
 
+// Expects the alert with `label` set to each of `values` skipped for a reason that
+// holds `because`; a failure names the label and value.
+void expect_skipped(const std::string& label, std::initializer_list<std::string> values,
+                    const std::string& because) {
+  for (const std::string& value : values) {
+    EXPECT_THAT(skip_of(alert({{label, value}})).reason, HasSubstr(because))
+        << label << "=" << value;
+  }
+}
+
 TEST(RenewDecideTest, ActsOnAValidRaAlert) {
   const Decision d = decide(alert(), policy());
   ASSERT_EQ(d.verdict, Verdict::act) << d.reason;
@@ -78,37 +91,31 @@ TEST(RenewDecideTest, SkipsAShellInjectionThumbprint) {
 }
 
 TEST(RenewDecideTest, SkipsA39CharacterThumbprint) {
-  EXPECT_THAT(skip_of(alert({{"thumbprint", std::string(kThumbprint).substr(1)}})).reason,
-              HasSubstr("not exactly 40 hex"));
+  expect_skipped("thumbprint", {std::string(kThumbprint).substr(1)}, "not exactly 40 hex");
 }
 
 TEST(RenewDecideTest, SkipsA41CharacterThumbprint) {
-  EXPECT_THAT(skip_of(alert({{"thumbprint", std::string(kThumbprint) + "0"}})).reason,
-              HasSubstr("not exactly 40 hex"));
+  expect_skipped("thumbprint", {std::string(kThumbprint) + "0"}, "not exactly 40 hex");
 }
 
 TEST(RenewDecideTest, SkipsANonHexThumbprint) {
-  EXPECT_THAT(skip_of(alert({{"thumbprint", "G123456789ABCDEF0123456789ABCDEF01234567"}})).reason,
-              HasSubstr("not exactly 40 hex"));
-  EXPECT_THAT(skip_of(alert({{"thumbprint", "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB"}})).reason,
-              HasSubstr("not exactly 40 hex"));
-  EXPECT_THAT(skip_of(alert({{"thumbprint", ""}})).reason, HasSubstr("not exactly 40 hex"));
+  expect_skipped(
+      "thumbprint",
+      {"G123456789ABCDEF0123456789ABCDEF01234567", "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB", ""},
+      "not exactly 40 hex");
 }
 
 TEST(RenewDecideTest, SkipsATemplateOutsideTheAllowlist) {
-  EXPECT_THAT(skip_of(alert({{"template", "WebServer"}})).reason,
-              HasSubstr("template \"WebServer\" is not in the allowlist"));
+  expect_skipped("template", {"WebServer"}, "template \"WebServer\" is not in the allowlist");
   // Exact match only: no case folding, no prefix.
-  EXPECT_THAT(skip_of(alert({{"template", "cepencryption"}})).reason, HasSubstr("allowlist"));
-  EXPECT_THAT(skip_of(alert({{"template", "CEPEncryption2"}})).reason, HasSubstr("allowlist"));
+  expect_skipped("template", {"cepencryption", "CEPEncryption2"}, "allowlist");
 }
 
 TEST(RenewDecideTest, SkipsTheWrongInstance) {
-  EXPECT_THAT(skip_of(alert({{"instance", "ndes02.corp.example:10227"}})).reason,
-              HasSubstr("is not this host (ndes01.corp.example)"));
-  EXPECT_THAT(skip_of(alert({{"instance", ""}})).reason, HasSubstr("not this host"));
-  // The short name is another spelling, not this host's: no guessing.
-  EXPECT_THAT(skip_of(alert({{"instance", "ndes01:10227"}})).reason, HasSubstr("not this host"));
+  expect_skipped("instance", {"ndes02.corp.example:10227"},
+                 "is not this host (ndes01.corp.example)");
+  // The short name is another spelling, not this host's: no guessing ("" is no host).
+  expect_skipped("instance", {"", "ndes01:10227"}, "not this host");
 }
 
 TEST(RenewDecideTest, MatchesTheInstanceWithoutPortAndCase) {
@@ -127,10 +134,9 @@ TEST(RenewDecideTest, RecordsAResolvedAlertWithoutActing) {
 }
 
 TEST(RenewDecideTest, SkipsOtherAlertsAndRoles) {
-  EXPECT_THAT(skip_of(alert({{"alertname", "NdesCrlExpiringSoon"}})).reason,
-              HasSubstr("not one the hook acts on"));
-  EXPECT_THAT(skip_of(alert({{"role", "ssl"}})).reason, HasSubstr("role \"ssl\""));
-  EXPECT_THAT(skip_of(alert({{"role", "connector_identity"}})).reason, HasSubstr("role"));
+  expect_skipped("alertname", {"NdesCrlExpiringSoon"}, "not one the hook acts on");
+  expect_skipped("role", {"ssl"}, "role \"ssl\"");
+  expect_skipped("role", {"connector_identity"}, "role");
 }
 
 TEST(RenewDecideTest, EchoesLabelValuesSafely) {

@@ -15,22 +15,28 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(HookUrlTest, ParsesHostPortAndPrefix) {
+  struct Case {
+    const char* text;
+    const char* host;
+    int port;
+    const char* prefix;
+    const char* base;
+  };
+  for (const Case& c :
+       {Case{"http://127.0.0.1:10228", "127.0.0.1", 10228, "", "http://127.0.0.1:10228"},
+        Case{"http://[::1]:8080/hook/", "::1", 8080, "/hook", "http://[::1]:8080/hook"}}) {
+    SCOPED_TRACE(c.text);
+    std::string error;
+    const auto url = parse_hook_url(c.text, &error);
+    ASSERT_TRUE(url) << error;
+    EXPECT_EQ(url->host, c.host);
+    EXPECT_EQ(url->port, c.port);
+    EXPECT_EQ(url->prefix, c.prefix);
+    EXPECT_EQ(url->base, c.base);
+  }
+
   std::string error;
-  auto url = parse_hook_url("http://127.0.0.1:10228", &error);
-  ASSERT_TRUE(url) << error;
-  EXPECT_EQ(url->host, "127.0.0.1");
-  EXPECT_EQ(url->port, 10228);
-  EXPECT_EQ(url->prefix, "");
-  EXPECT_EQ(url->base, "http://127.0.0.1:10228");
-
-  url = parse_hook_url("http://[::1]:8080/hook/", &error);
-  ASSERT_TRUE(url) << error;
-  EXPECT_EQ(url->host, "::1");
-  EXPECT_EQ(url->port, 8080);
-  EXPECT_EQ(url->prefix, "/hook");
-  EXPECT_EQ(url->base, "http://[::1]:8080/hook");
-
-  url = parse_hook_url("http://ndes01.corp.example", &error);
+  const auto url = parse_hook_url("http://ndes01.corp.example", &error);
   ASSERT_TRUE(url) << error;
   EXPECT_EQ(url->port, 80);
 }

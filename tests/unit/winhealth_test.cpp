@@ -12,6 +12,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/win_time.h"
@@ -94,21 +95,23 @@ TEST(XmlLite, MalformedDocumentsSayWhatAndWhere) {
 // services
 
 TEST(ServiceModel, StateAndStartModeNamesFollowTheWin32Constants) {
-  EXPECT_EQ(services::state_name(1), "stopped");
-  EXPECT_EQ(services::state_name(2), "start_pending");
-  EXPECT_EQ(services::state_name(3), "stop_pending");
-  EXPECT_EQ(services::state_name(4), "running");
-  EXPECT_EQ(services::state_name(5), "continue_pending");
-  EXPECT_EQ(services::state_name(6), "pause_pending");
-  EXPECT_EQ(services::state_name(7), "paused");
-  EXPECT_EQ(services::state_name(0), "unknown");
-  EXPECT_EQ(services::state_name(99), "unknown");
-  EXPECT_EQ(services::start_mode_name(2, false), "auto");
-  EXPECT_EQ(services::start_mode_name(2, true), "delayed_auto");
-  EXPECT_EQ(services::start_mode_name(3, true), "manual");
-  EXPECT_EQ(services::start_mode_name(4, false), "disabled");
-  EXPECT_EQ(services::start_mode_name(0, false), "boot");
-  EXPECT_EQ(services::start_mode_name(1, false), "system");
+  const std::pair<std::uint32_t, const char*> states[] = {
+      {1, "stopped"}, {2, "start_pending"},    {3, "stop_pending"},
+      {4, "running"}, {5, "continue_pending"}, {6, "pause_pending"},
+      {7, "paused"},  {0, "unknown"},          {99, "unknown"}};
+  for (const auto& [state, name] : states) {
+    EXPECT_EQ(services::state_name(state), name) << state;
+  }
+  struct StartMode {
+    std::uint32_t type;
+    bool delayed;
+    const char* name;
+  };
+  for (const StartMode& m : {StartMode{2, false, "auto"}, StartMode{2, true, "delayed_auto"},
+                             StartMode{3, true, "manual"}, StartMode{4, false, "disabled"},
+                             StartMode{0, false, "boot"}, StartMode{1, false, "system"}}) {
+    EXPECT_EQ(services::start_mode_name(m.type, m.delayed), m.name) << m.type << m.delayed;
+  }
   EXPECT_EQ(services::start_mode_name(5, false), std::nullopt);
 }
 
@@ -314,13 +317,12 @@ TEST(EventRecord, RejectsWhatIsNotAnEvent) {
 }
 
 TEST(EventRecord, LevelNamesAndSystemTimes) {
-  EXPECT_EQ(eventlog::level_name(1), "critical");
-  EXPECT_EQ(eventlog::level_name(2), "error");
-  EXPECT_EQ(eventlog::level_name(3), "warning");
-  EXPECT_EQ(eventlog::level_name(4), "information");
-  EXPECT_EQ(eventlog::level_name(0), "information");
-  EXPECT_EQ(eventlog::level_name(5), "verbose");
-  EXPECT_EQ(eventlog::level_name(17), "17");
+  const std::pair<unsigned, const char*> levels[] = {
+      {1, "critical"},    {2, "error"},   {3, "warning"}, {4, "information"},
+      {0, "information"}, {5, "verbose"}, {17, "17"}};
+  for (const auto& [level, name] : levels) {
+    EXPECT_EQ(eventlog::level_name(level), name) << level;
+  }
   EXPECT_EQ(eventlog::parse_system_time("1970-01-01T00:00:00Z"), 0.0);
   EXPECT_EQ(eventlog::parse_system_time("2000-03-01T00:00:00.5Z"), 951868800.5);
   EXPECT_FALSE(eventlog::parse_system_time("2000-03-01T00:00:00"));  // the log writes Z

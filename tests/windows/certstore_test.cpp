@@ -26,6 +26,7 @@
 #include "certstore/store_name.h"
 #include "exporter/config.h"
 #include "ndes/metrics/families.h"
+#include "support/setup_error.h"
 #include "support/wine_store.h"
 
 namespace ndes::certstore {
@@ -505,11 +506,9 @@ TEST_F(FakeStoreTest, DefaultIdentitiesAreTheServiceAccount) {
   ExporterConfig config;
   EXPECT_THAT(key_reader_identities(config.certstore), IsEmpty());
   config.certstore.service_account = "CORP\\svc-ndes";
-  EXPECT_EQ(key_reader_identities(config.certstore),
-            std::vector<std::string>{"CORP\\svc-ndes"});
+  EXPECT_EQ(key_reader_identities(config.certstore), std::vector<std::string>{"CORP\\svc-ndes"});
   config.certstore.key_readers = {"IIS APPPOOL\\SCEP", "IIS APPPOOL\\SCEP"};
-  EXPECT_EQ(key_reader_identities(config.certstore),
-            std::vector<std::string>{"IIS APPPOOL\\SCEP"});
+  EXPECT_EQ(key_reader_identities(config.certstore), std::vector<std::string>{"IIS APPPOOL\\SCEP"});
 }
 
 TEST_F(FakeStoreTest, MalformedStoreNameThrows) {
@@ -541,13 +540,7 @@ TEST_F(FakeStoreTest, RaWithoutKeyDoesNotCountAsValid) {
 
 class WineStoreTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    try {
-      fill();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
-  }
+  static void SetUpTestSuite() { setup_error_ = test::setup_error_of(fill); }
 
   static void fill() {
     facts_ = load_facts();
