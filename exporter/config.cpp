@@ -13,7 +13,7 @@
 #include "exporter/version.h"
 #include "probe/probe_config_yaml.h"
 #include "web/http_server.h"
-#include "base/yaml_kind.h"
+#include "web/web_settings.h"
 
 namespace ndes {
 namespace {
@@ -31,11 +31,6 @@ bool is_dotted_oid(std::string_view text) {
   }
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
-}
-
-std::string check_listen_address(const std::string& value) {
-  std::string reason;
-  return parse_listen_address(value, &reason) ? "" : quote(value) + " " + reason;
 }
 
 std::string check_telemetry_path(const std::string& path) {
@@ -86,18 +81,6 @@ Setter set_collectors(std::vector<std::string>* target) {
   };
 }
 
-// A count of 1 to 99999.
-Setter set_web_count(int* target) {
-  return [target](const Values& v) -> std::string {
-    const auto n = parse_web_max_requests(v.back());
-    if (!n) {
-      return quote(v.back()) + " is not a number from 1 to 99999";
-    }
-    *target = *n;
-    return "";
-  };
-}
-
 // templates: {OID: name}: the names the collectors give v2 template OIDs.
 std::string read_templates(TemplateNames& names, const YAML::Node& node, const std::string& key) {
   if (node.IsNull()) {
@@ -138,7 +121,7 @@ settings::Table exporter_settings(ExporterConfig& cfg) {
   settings::Table rows = {
       {"web.listen-address", Kind::text, "ADDRESS",
        "Address to listen on for the web interface and telemetry", ":10227",
-       checked_setter(&cfg.listen_address, check_listen_address), nullptr},
+       listen_address_setter(&cfg.listen_address), nullptr},
       {"web.telemetry-path", Kind::text, "PATH", "Path under which to expose metrics", "/metrics",
        checked_setter(&cfg.telemetry_path, check_telemetry_path), nullptr},
       {"collectors.enabled", Kind::names, "NAMES", "Comma-separated list of collectors to run",
@@ -169,10 +152,10 @@ settings::Table exporter_settings(ExporterConfig& cfg) {
               path_setter(&cfg.web_config_file), nullptr},
              {"web.max-requests", Kind::text, "N",
               "Requests handled at once; more wait up to 5s, then get 503", "16",
-              set_web_count(&cfg.web_max_requests), nullptr},
+              web_count_setter(&cfg.web_max_requests), nullptr},
              {"web.max-connections", Kind::text, "N",
               "Connections served at once, a server thread each; more wait for one", "128",
-              set_web_count(&cfg.web_max_connections), nullptr},
+              web_count_setter(&cfg.web_max_connections), nullptr},
              // Config-file-only sections: the template names every collector shares, and the
              // probes' modules and static targets.
              {"templates", Kind::section, "", "", "", nullptr,

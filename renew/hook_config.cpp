@@ -13,15 +13,15 @@
 #include <unistd.h>
 #endif
 
+#include "base/process.h"
 #include "base/settings.h"
 #include "base/text.h"
+#include "base/time.h"
 #include "renew/decide.h"
 #include "renew/placeholders.h"
-#include "base/process.h"
-#include "base/text.h"
-#include "base/time.h"
 #include "renew/verify.h"
 #include "web/http_server.h"
+#include "web/web_settings.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -67,18 +67,6 @@ Setter names_setter(std::vector<std::string>* target) {
 
 // The settings that are both a flag and a config-file key, filling `cfg`.
 settings::Table hook_settings(HookConfig& cfg) {
-  const auto listen_address = [](const std::string& value) {
-    std::string reason;
-    return parse_listen_address(value, &reason) ? "" : ndes::quote(value) + " " + reason;
-  };
-  const auto max_requests = [&cfg](const Values& v) -> std::string {
-    const auto n = parse_web_max_requests(v.back());
-    if (!n) {
-      return ndes::quote(v.back()) + " is not a number from 1 to 99999";
-    }
-    cfg.web_max_requests = *n;
-    return "";
-  };
   const auto mode = [&cfg](const Values& v) -> std::string {
     const auto m = mode_from_string(v.back());
     if (!m) {
@@ -130,7 +118,7 @@ settings::Table hook_settings(HookConfig& cfg) {
   using settings::path_setter;
   return {
       {"web.listen-address", Kind::text, "ADDRESS", "Address to listen on (Alertmanager only)",
-       "127.0.0.1:10228", checked_setter(&cfg.listen_address, listen_address), nullptr},
+       "127.0.0.1:10228", listen_address_setter(&cfg.listen_address), nullptr},
       {"web.auth-token-file", Kind::text, "FILE",
        "File holding the bearer token Alertmanager and admins send", "",
        path_setter(&cfg.auth_token_file), nullptr},
@@ -140,7 +128,8 @@ settings::Table hook_settings(HookConfig& cfg) {
        "exporter-toolkit web config: TLS, basic auth (an alternative to the token), headers", "",
        path_setter(&cfg.web_config_file), nullptr},
       {"web.max-requests", Kind::text, "N",
-       "Requests handled at once; more wait up to 5s, then get 503", "16", max_requests, nullptr},
+       "Requests handled at once; more wait up to 5s, then get 503", "16",
+       web_count_setter(&cfg.web_max_requests), nullptr},
       {"state.dir", Kind::text, "DIR", "Directory for the journal, the audit log and work files",
        "", path_setter(&cfg.state_dir), nullptr},
       {"mode", Kind::text, "MODE", "dry-run (record the plan only) or execute", "dry-run", mode,
