@@ -1,8 +1,6 @@
 // run_process() on Windows: CreateProcessW with the command line from
 // windows_command_line(argv), only the pipe handles inherited, in a job object so a
 // timeout or cancel ends the whole tree.
-#ifdef _WIN32
-
 #include <windows.h>
 
 #include <algorithm>
@@ -234,5 +232,3 @@ ProcessResult run_process(const ProcessSpec& spec) {
 }
 
 }  // namespace ndes
-
-#endif  // _WIN32
