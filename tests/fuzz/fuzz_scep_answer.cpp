@@ -1,6 +1,7 @@
 // The SCEP probe's answer handling (collectors/scep/scep_parse.h): GetCACert
 // decoding (degenerate PKCS#7, DER, base64, PEM, sniffed whatever the Content-Type),
-// GetCACaps lists, the HTML sniffing, base64 and the request URL built from a target.
+// GetCACaps lists, the HTML sniffing, base64 (base/base64.h) and the request URL built from a
+// target.
 //
 // Input: byte 0 picks the Content-Type (low 3 bits); the rest is the HTTP body, also
 // read as the GetCACaps body, as base64 text and as a probe target (request_url and
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/base64.h"
 #include "fuzz_common.h"
 #include "ndes/cert/classify.h"
 #include "probe/url.h"
@@ -60,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   (void)ndes::scep::looks_like_html(body);
-  (void)ndes::scep::decode_base64(text);
+  (void)ndes::base64_decode(text);
 
   std::string error;
   if (auto url = ndes::scep::request_url(text, "GetCACert", &error)) {
