@@ -155,6 +155,8 @@ std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
     factor = 60;
   } else if (unit == "h") {
     factor = 3600;
+  } else if (unit == "d") {
+    factor = 86400;
   } else {
     return std::nullopt;
   }

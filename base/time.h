@@ -41,7 +41,7 @@ std::int64_t unix_now();
 // around allowed; from 1 ms to 24 h. nullopt on anything else ("0s", "5h", "2d").
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-// A whole number of seconds, minutes or hours: "90", "120s", "5m", "1h" (white space
+// A whole number of seconds, minutes, hours or days: "90", "120s", "5m", "1h", "30d" (white space
 // around allowed, at most 9 digits, more than 0). nullopt on anything else.
 std::optional<std::int64_t> parse_duration_seconds(std::string_view text);
 

@@ -17,7 +17,7 @@
 namespace ndes::renew {
 
 struct StepOutcome {
-  std::string status = "ok";  // ok | failed
+  std::string status = "ok";  // ok | failed | pending (submit_request: the CA holds it)
   std::optional<int> exit_code;
   std::string out;  // raw; the service caps and redacts before journaling
   std::string err;
@@ -57,8 +57,15 @@ std::unique_ptr<Executor> make_command_executor();
 // Linux: dry-run only); every step fails with `why`.
 std::unique_ptr<Executor> make_unavailable_executor(std::string name, std::string why);
 
+struct WindowsExecutorOptions {
+  // "" = NDES's events come from the Application log (wevtapi); else from the exported
+  // event files (wevtutil qe /f:xml) in this directory, as the exporter's
+  // --collector.eventlog.xml-dir reads them: where the event log API is missing (wine).
+  std::string events_xml_dir;
+};
+
 // certreq, the key ACL, the store, services, the event log (renew/windows/); defined in
 // the Windows build only, and called only from renew/main_windows.cpp.
-std::unique_ptr<Executor> make_windows_executor();
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& options);
 
 }  // namespace ndes::renew

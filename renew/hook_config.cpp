@@ -20,6 +20,7 @@
 #include "renew/decide.h"
 #include "renew/placeholders.h"
 #include "renew/verify.h"
+#include "services/services_config.h"
 #include "web/http_server.h"
 #include "web/web_settings.h"
 
@@ -112,6 +113,37 @@ settings::Table hook_settings(HookConfig& cfg) {
     cfg.command.timeout_seconds = *secs;
     return "";
   };
+  const auto clear_flag = [](bool* target) -> Setter {
+    return [target](const Values&) -> std::string {
+      *target = false;
+      return "";
+    };
+  };
+  const auto verify_files = [&cfg](const Values& v) -> std::string {
+    for (const auto& path : v) {
+      if (path.empty()) {
+        return "an empty path";
+      }
+    }
+    cfg.verify_files = v;
+    return "";
+  };
+  const auto scep_url = [&cfg](const Values& v) -> std::string {
+    const std::string& url = v.back();
+    if (!ndes::istarts_with(url, "http://") && !ndes::istarts_with(url, "https://")) {
+      return ndes::quote(url) + " is not an http:// or https:// URL";
+    }
+    cfg.verify_scep_url = url;
+    return "";
+  };
+  const auto renew_window = [&cfg](const Values& v) -> std::string {
+    const auto secs = parse_duration_seconds(v.back());
+    if (!secs) {
+      return ndes::quote(v.back()) + " is not a duration (e.g. 30d, 720h)";
+    }
+    cfg.renew_window_seconds = *secs;
+    return "";
+  };
   using settings::bool_setter;
   using settings::checked_setter;
   using settings::one_of_setter;
@@ -141,21 +173,46 @@ settings::Table hook_settings(HookConfig& cfg) {
        checked_setter(&cfg.ca_config, ca_config), nullptr},
       {"service-account", Kind::text, "DOMAIN\\NAME", "Account granted Read on the new private key",
        "", checked_setter(&cfg.service_account, service_account), nullptr},
-      {"remove-old-certs", Kind::flag, "", "Remove superseded certificates of the template", "",
+      {"remove-old-certs", Kind::flag, "",
+       "The default (kept for older configs): back up, then remove superseded certificates", "",
        bool_setter(&cfg.remove_old_certs), nullptr},
-      {"restart-stack", Kind::flag, "", "Run iisreset and restart the connector services", "",
+      {"no-remove-old-certs", Kind::flag, "",
+       "Leave superseded certificates in the store (NDES then refuses to start: two valid RA "
+       "certificates of one template)",
+       "", clear_flag(&cfg.remove_old_certs), nullptr},
+      {"restart-stack", Kind::flag, "",
+       "The default (kept for older configs): restart IIS and the connectors, then verify", "",
        bool_setter(&cfg.restart_stack), nullptr},
+      {"no-restart-stack", Kind::flag, "",
+       "Do not restart IIS and the connectors (NDES keeps the old certificate until its next "
+       "restart; nothing is verified)",
+       "", clear_flag(&cfg.restart_stack), nullptr},
+      {"verify.files.path", Kind::list, "PATH",
+       "executor=command: certificate file or directory the alert's thumbprint is looked up "
+       "in before anything runs (repeatable; required in execute mode)",
+       "", verify_files, nullptr},
+      {"verify.scep-url", Kind::text, "URL",
+       "SCEP URL checked after the restart (GetCACaps, GetCACert)", "from IIS's bindings", scep_url,
+       nullptr},
+      {"verify.events.xml-dir", Kind::text, "DIR",
+       "Read NDES's events from exported files (wevtutil qe /f:xml) in DIR instead of the "
+       "Application log: where the event log API is missing (wine)",
+       "", path_setter(&cfg.verify_events_xml_dir), nullptr},
+      {"renew.window", Kind::text, "DURATION",
+       "Renew the other RA certificate in the same run when it expires within this", "30d",
+       renew_window, nullptr},
       {"instance", Kind::text, "NAME",
        "Act only on alerts whose instance label is this host (port ignored)", "the host name",
        instance, nullptr},
       {"alerts.names", Kind::names, "NAMES", "Alert names acted on (comma-separated)",
-       "NdesCertificateExpiringSoon,NdesCertificateExpired", names_setter(&cfg.alertnames),
-       nullptr},
+       "NdesCertificateExpiringSoon,NdesCertificateExpired,NdesRaCertificateDuplicate",
+       names_setter(&cfg.alertnames), nullptr},
       {"templates.allowed", Kind::names, "NAMES", "Templates that may be renewed",
        "CEPEncryption,EnrollmentAgentOffline", names_setter(&cfg.templates), nullptr},
       {"restart.services", Kind::names, "NAMES",
-       "Services restarted with --restart-stack (comma-separated)", "PFXCertificateConnectorSvc",
-       names_setter(&cfg.restart_services), nullptr},
+       "Services restarted after a renewal, in start order (comma-separated; not installed: "
+       "skipped)",
+       ndes::join(default_restart_services(), ","), names_setter(&cfg.restart_services), nullptr},
       {"command.argv", Kind::list, "ARG",
        "executor=command: one argv element per flag; {thumbprint} {template} {role} "
        "{instance} {id} are replaced",
@@ -206,6 +263,16 @@ std::string check_config(HookConfig& cfg) {
 }
 
 }  // namespace
+
+std::vector<std::string> default_restart_services() {
+  std::vector<std::string> names = {"WAS"};
+  for (const auto& name : ServicesCollectorConfig{}.names) {
+    if (name != "WAS" && name != "AzureADConnectAgentUpdater") {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
 
 std::string local_host_name() {
 #ifdef _WIN32

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "base/time.h"
-
 #include "renew/record.h"
 
 namespace ndes::renew {
@@ -26,6 +25,11 @@ struct CommandConfig {
   std::vector<std::string> argv;  // argv[0] resolved to a path; placeholders unexpanded
   std::int64_t timeout_seconds = 120;
 };
+
+// IIS (WAS, then W3SVC) and the Intune Certificate Connector services, in start order:
+// the services collector's names (collectors/services/services_config.h) less the Azure AD
+// Connect updater, which has nothing to do with NDES.
+std::vector<std::string> default_restart_services();
 
 struct HookConfig {
   std::string listen_address = "127.0.0.1:10228";
@@ -38,12 +42,22 @@ struct HookConfig {
   std::string executor = "windows";  // windows | command
   std::string ca_config;             // "" = discover from AD (Windows)
   std::string service_account;
-  bool remove_old_certs = false;
-  bool restart_stack = false;
+  // The whole procedure is the default (--no-remove-old-certs, --no-restart-stack opt out):
+  // two valid RA certificates of one template stop NDES at its next start.
+  bool remove_old_certs = true;
+  bool restart_stack = true;
   std::string instance;  // normalized host name this hook acts for
-  std::vector<std::string> alertnames = {"NdesCertificateExpiringSoon", "NdesCertificateExpired"};
+  std::vector<std::string> alertnames = {"NdesCertificateExpiringSoon", "NdesCertificateExpired",
+                                         "NdesRaCertificateDuplicate"};
   std::vector<std::string> templates = {"CEPEncryption", "EnrollmentAgentOffline"};
-  std::vector<std::string> restart_services = {"PFXCertificateConnectorSvc"};
+  std::vector<std::string> restart_services = default_restart_services();
+  // Where the hook finds an alert's certificate itself (cert_source.h): the certificate
+  // files for the command executor; LocalMachine\My for the windows executor.
+  std::vector<std::string> verify_files;
+  std::string verify_scep_url;        // "" = from IIS's bindings (Windows)
+  std::string verify_events_xml_dir;  // "" = the Application log
+  // The other RA certificate is renewed in the same run when it expires within this.
+  std::int64_t renew_window_seconds = std::int64_t{30} * 86400;
   CommandConfig command;
   std::string audit_file;  // "" = <state.dir>/audit.log
   std::string log_level = "info";

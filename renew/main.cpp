@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "base/log.h"
+#include "base/settings.h"
 #include "ndes/metrics/families.h"
 #include "renew/api.h"
 #include "renew/audit.h"
@@ -19,8 +21,6 @@
 #include "renew/main_platform.h"
 #include "renew/renewal_service.h"
 #include "web/http_server.h"
-#include "base/log.h"
-#include "base/settings.h"
 
 #ifndef NDES_VERSION
 #define NDES_VERSION "unknown"
@@ -61,7 +61,9 @@ std::unique_ptr<ndes::renew::Executor> make_executor(const HookConfig& cfg) {
   if (cfg.executor == "command") {
     return ndes::renew::make_command_executor();
   }
-  return platform::make_windows_executor();
+  ndes::renew::WindowsExecutorOptions options;
+  options.events_xml_dir = cfg.verify_events_xml_dir;
+  return platform::make_windows_executor(options);
 }
 
 ndes::renew::ServiceOptions service_options(const HookConfig& cfg, const std::string& token) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "renew/cert_source.h"
 #include "renew/executor.h"
 
 // The hook's whole run: flags, config, service, until asked to stop (main.cpp).
@@ -29,6 +30,8 @@ std::string system32_dir();
 // Whether the plan quotes its argv as Windows command lines.
 bool windows_command_lines();
 // The `windows` executor, or where it is not built a stand-in that says so.
-std::unique_ptr<Executor> make_windows_executor();
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& options);
+// LocalMachine\My as the hook's verification source on Windows; null elsewhere.
+std::unique_ptr<CertificateSource> make_machine_store_source();
 
 }  // namespace ndes::renew::platform

@@ -17,7 +17,9 @@ std::string system32_dir() { return "C:\\Windows\\System32"; }
 
 bool windows_command_lines() { return false; }
 
-std::unique_ptr<Executor> make_windows_executor() {
+std::unique_ptr<CertificateSource> make_machine_store_source() { return nullptr; }
+
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& /*options*/) {
   return make_unavailable_executor(
       "windows", "the windows executor is built on Windows only (dry-run works anywhere)");
 }

@@ -27,7 +27,13 @@ std::string system32_dir() {
 
 bool windows_command_lines() { return true; }
 
-std::unique_ptr<Executor> make_windows_executor() { return renew::make_windows_executor(); }
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& options) {
+  return renew::make_windows_executor(options);
+}
+
+std::unique_ptr<CertificateSource> make_machine_store_source() {
+  return renew::make_machine_store_source();
+}
 
 }  // namespace ndes::renew::platform
 

@@ -10,14 +10,16 @@
 namespace ndes::renew {
 namespace {
 
-constexpr std::array<std::pair<StepKind, std::string_view>, 7> kKindNames = {{
+constexpr std::array<std::pair<StepKind, std::string_view>, 9> kKindNames = {{
     {StepKind::write_file, "write_file"},
     {StepKind::run, "run"},
+    {StepKind::submit_request, "submit_request"},
     {StepKind::verify_new_cert, "verify_new_cert"},
     {StepKind::grant_key_read, "grant_key_read"},
     {StepKind::remove_superseded, "remove_superseded"},
     {StepKind::restart_services, "restart_services"},
     {StepKind::check_ndes_event, "check_ndes_event"},
+    {StepKind::check_scep, "check_scep"},
 }};
 
 PlannedStep run_step(std::string name, std::string description, std::vector<std::string> argv,

@@ -15,13 +15,36 @@
 namespace ndes::renew {
 
 enum class StepKind {
-  write_file,         // write `content` to `path`
-  run,                // run `argv` (no shell), fail on a non-zero exit
-  verify_new_cert,    // find the issued cert, check template and NotAfter, find it installed
-  grant_key_read,     // grant the service account Read on the new private key
-  remove_superseded,  // delete older certs of the template from LocalMachine\My
-  restart_services,   // stop and start the connector services
-  check_ndes_event,   // wait for NDES Event 1 after the restart
+  write_file,  // write `content` to `path`
+  run,         // run `argv` (no shell), fail on a non-zero exit
+  // Run `argv` (certreq -submit) and read what it printed (renew/certreq_output.h):
+  // issued -> ok; pending -> status "pending" (facts request_id), the renewal stops there
+  // and nothing is accepted; denied or unreadable -> failed with the CA's message.
+  submit_request,
+  // params cer, old_thumbprint, template, role. The issued certificate renews the old one,
+  // is of the template and sits in LocalMachine\My with its key. facts:
+  // "new_thumbprint.<role>", "new_not_after.<role>".
+  verify_new_cert,
+  // params account, role: grant `account` Read on the key of "new_thumbprint.<role>".
+  grant_key_read,
+  // params backup_dir, and either thumbprints (comma-separated: exactly these) or
+  // templates (comma-separated: every certificate of these templates except the
+  // "new_thumbprint.*" facts). Each is first exported with its private key to
+  // <backup_dir>\<thumbprint>.pfx (password in <thumbprint>.pfx.password, both readable
+  // by SYSTEM and Administrators only), then removed with its key. facts: removed,
+  // backups (comma-separated).
+  remove_superseded,
+  // params services (comma-separated, in start order: IIS first, then the connectors).
+  // Stops them in reverse order, then starts them in order; a service that is not
+  // installed is skipped and said so. facts: restart_started (RFC 3339, before the
+  // first stop), restarted, not_installed.
+  restart_services,
+  // params provider, timeout_seconds: NDES Event 1 and no Event 2 since restart_started.
+  check_ndes_event,
+  // params url ("" = from IIS's bindings), thumbprints (comma-separated; "" = the
+  // "new_thumbprint.*" facts): GetCACaps and GetCACert answer 200 and GetCACert lists
+  // every one of them. facts: url, ca_caps, ca_cert_thumbprints.
+  check_scep,
 };
 std::string_view to_string(StepKind kind);
 std::optional<StepKind> step_kind_from_string(std::string_view text);

@@ -71,7 +71,7 @@ class WindowsExecutor final : public Executor {
 }  // namespace
 }  // namespace windows
 
-std::unique_ptr<Executor> make_windows_executor() {
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& /*options*/) {
   return std::make_unique<windows::WindowsExecutor>();
 }
 

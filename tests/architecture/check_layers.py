@@ -19,7 +19,9 @@ ALLOWED = {
     "core": {"base"},
     "web": {"base", "core"},
     "collectors": {"base", "core"},
-    "renew": {"base", "core", "web"},
+    # The hook's SCEP check uses the probes' HTTP client and GetCACert parser, and restarts
+    # the services the services collector watches.
+    "renew": {"base", "core", "web", "collectors"},
     "exporter": {"base", "core", "web", "collectors"},
 }
 # Include roots, as the CMake targets declare them (target_include_directories).

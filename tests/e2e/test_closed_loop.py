@@ -68,6 +68,7 @@ def acted_on(records: list[dict], thumbprint: str) -> list[dict]:
 def make_loop(tmp: Path, args, gate: Path | None) -> tuple[ns.Loop, ns.Store]:
     store = ns.make_store(tmp / "certs", cep_days_left=10)
     hook_args = ["--mode=execute", "--executor=command", "--command.timeout=60s",
+                 f"--verify.files.path={store.dir}",
                  *[f"--command.argv={a}" for a in ns.renew_command(store, gate)]]
     loop = ns.Loop(tmp, ns.Binaries(args.exporter, args.hook),
                    [f"--collector.files.path={store.dir}"], hook_args)

@@ -82,8 +82,9 @@ TEST(BaseTime, WholeSecondDurations) {
   EXPECT_EQ(parse_duration_seconds(" 120s\n"), 120);
   EXPECT_EQ(parse_duration_seconds("5m"), 300);
   EXPECT_EQ(parse_duration_seconds("1h"), 3600);
+  EXPECT_EQ(parse_duration_seconds("30d"), 30 * 86400);
   EXPECT_EQ(parse_duration_seconds("999999999h"), std::int64_t{999'999'999} * 3600);
-  for (const char* bad : {"", "0s", "0", "-1s", "1.5m", "1d", "1 h", "1000000000", "h"}) {
+  for (const char* bad : {"", "0s", "0", "-1s", "1.5m", "1w", "1 h", "1000000000", "h"}) {
     EXPECT_FALSE(parse_duration_seconds(bad).has_value()) << bad;
   }
 }

@@ -54,12 +54,21 @@ TEST(RenewConfigTest, Defaults) {
   EXPECT_EQ(c.mode, Mode::dry_run);
   EXPECT_EQ(c.executor, "windows");
   EXPECT_EQ(c.instance, "ndes01");  // the host name, lower-cased
-  EXPECT_THAT(c.alertnames, ElementsAre("NdesCertificateExpiringSoon", "NdesCertificateExpired"));
+  EXPECT_THAT(c.alertnames, ElementsAre("NdesCertificateExpiringSoon", "NdesCertificateExpired",
+                                        "NdesRaCertificateDuplicate"));
   EXPECT_THAT(c.templates, ElementsAre("CEPEncryption", "EnrollmentAgentOffline"));
-  EXPECT_THAT(c.restart_services, ElementsAre("PFXCertificateConnectorSvc"));
+  // IIS first (WAS before W3SVC, which depends on it), then every connector service.
+  EXPECT_THAT(c.restart_services, ElementsAre("WAS", "W3SVC", "PFXCertificateConnectorSvc",
+                                              "PkiCreateConnectorSvc", "PkiRevokeConnectorSvc",
+                                              "PfxCreateLegacyConnectorSvc", "PKIConnectorSvc"));
   EXPECT_EQ(c.audit_file, "/tmp/x/audit.log");
-  EXPECT_FALSE(c.remove_old_certs);
-  EXPECT_FALSE(c.restart_stack);
+  // The whole procedure is the default: a renewal that leaves two valid RA certificates
+  // of one template stops NDES at its next start.
+  EXPECT_TRUE(c.remove_old_certs);
+  EXPECT_TRUE(c.restart_stack);
+  EXPECT_TRUE(c.verify_files.empty());
+  EXPECT_EQ(c.verify_scep_url, "");
+  EXPECT_EQ(c.renew_window_seconds, 30 * 86400);
   EXPECT_EQ(c.command.timeout_seconds, 120);
 }
 
@@ -69,8 +78,14 @@ TEST(RenewConfigTest, EveryFlag) {
        "--service-account=CORP\\gmsa_ndes$", "--remove-old-certs", "--restart-stack",
        "--instance=NDES02.corp.example:10227", "--alerts.names=A,B", "--templates.allowed=X",
        "--templates.allowed=Y", "--restart.services=S1,S2", "--audit.file=/var/log/a.log",
-       "--log.level=debug", "--log.format=json"}));
+       "--log.level=debug", "--log.format=json", "--verify.files.path=/etc/ra/a.pem",
+       "--verify.files.path=/etc/ra/b", "--verify.scep-url=https://ndes01/certsrv/mscep/mscep.dll",
+       "--verify.events.xml-dir=/tmp/ev", "--renew.window=10d"}));
   EXPECT_EQ(c.listen_address, ":9999");
+  EXPECT_THAT(c.verify_files, ElementsAre("/etc/ra/a.pem", "/etc/ra/b"));
+  EXPECT_EQ(c.verify_scep_url, "https://ndes01/certsrv/mscep/mscep.dll");
+  EXPECT_EQ(c.verify_events_xml_dir, "/tmp/ev");
+  EXPECT_EQ(c.renew_window_seconds, 10 * 86400);
   EXPECT_EQ(c.ca_config, "ca01.corp\\Corp Issuing CA");
   EXPECT_EQ(c.service_account, "CORP\\gmsa_ndes$");
   EXPECT_TRUE(c.remove_old_certs);
@@ -81,6 +96,15 @@ TEST(RenewConfigTest, EveryFlag) {
   EXPECT_THAT(c.restart_services, ElementsAre("S1", "S2"));
   EXPECT_EQ(c.audit_file, "/var/log/a.log");
   EXPECT_EQ(c.log_format, "json");
+}
+
+TEST(RenewConfigTest, TheProcedureOptsOutByName) {
+  const HookConfig c = config(with_base({"--no-remove-old-certs", "--no-restart-stack"}));
+  EXPECT_FALSE(c.remove_old_certs);
+  EXPECT_FALSE(c.restart_stack);
+  EXPECT_THAT(error(with_base({"--verify.scep-url=ftp://x/"})),
+              HasSubstr("is not an http:// or https:// URL"));
+  EXPECT_THAT(error(with_base({"--renew.window=soon"})), HasSubstr("is not a duration"));
 }
 
 TEST(RenewConfigTest, TheCommandExecutor) {
@@ -109,7 +133,7 @@ TEST(RenewConfigTest, TheConfigFileMirrorsTheFlags) {
                    "  timeout: 30s\n"
                    "instance: ndes03\n"
                    "templates: {allowed: [CEPEncryption]}\n"
-                   "remove-old-certs: true\n"
+                   "no-restart-stack: true\n"
                    "ca: {config: 'ca\\Corp CA'}\n");
   HookConfig c = config({"--config.file=" + (dir / "hook.yml").string()});
   EXPECT_EQ(c.listen_address, "127.0.0.1:1");
@@ -121,6 +145,7 @@ TEST(RenewConfigTest, TheConfigFileMirrorsTheFlags) {
   EXPECT_EQ(c.instance, "ndes03");
   EXPECT_THAT(c.templates, ElementsAre("CEPEncryption"));
   EXPECT_TRUE(c.remove_old_certs);
+  EXPECT_FALSE(c.restart_stack);
   EXPECT_EQ(c.ca_config, "ca\\Corp CA");
   // A flag beats the file.
   c = config(
@@ -201,7 +226,7 @@ TEST(RenewConfigTest, Durations) {
   for (const auto& [text, want] : good) {
     EXPECT_EQ(parse_duration_seconds(text), want) << text;
   }
-  for (const char* bad : {"0s", "1d", "", "-5"}) {
+  for (const char* bad : {"0s", "1w", "", "-5"}) {
     EXPECT_FALSE(parse_duration_seconds(bad).has_value()) << bad;
   }
 }

@@ -178,7 +178,7 @@ class RenewExecutorWineTest : public ::testing::Test {
 };
 
 TEST_F(RenewExecutorWineTest, StoreStepsInOrder) {
-  auto executor = make_windows_executor();
+  auto executor = make_windows_executor({});
   RunContext ctx;
   ctx.id = "wine-1";
   ctx.thumbprint = thumbprints_["eea-1"];
@@ -238,7 +238,7 @@ TEST_F(RenewExecutorWineTest, StoreStepsInOrder) {
 }
 
 TEST_F(RenewExecutorWineTest, VerifyRejectsACertificateThatDoesNotOutliveTheOldOne) {
-  auto executor = make_windows_executor();
+  auto executor = make_windows_executor({});
   RunContext ctx;
   ctx.work_dir = fs::temp_directory_path().string();
   const StepOutcome out =
