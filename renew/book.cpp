@@ -20,7 +20,7 @@ void RenewalBook::add(RenewalRecord record) {
   if (by_id_.count(record.id) > 0) {
     throw std::invalid_argument("renewal id " + record.id + " is already recorded");
   }
-  if (record.status == Status::skipped) {
+  if (record.status == Status::skipped || record.status == Status::refused) {
     skip_keys_.insert(skip_key(record));
   }
   by_id_.emplace(record.id, records_.size());
@@ -42,12 +42,28 @@ std::string RenewalBook::skip_key(const RenewalRecord& record) {
 }
 
 Admission RenewalBook::admit(const std::string& thumbprint, Mode mode, std::int64_t now) const {
+  return admit_if(
+      [&](const RenewalRecord& r) { return r.action != "repair" && covers(r, thumbprint); }, mode,
+      now);
+}
+
+Admission RenewalBook::admit_repair(const std::string& template_name, Mode mode,
+                                    std::int64_t now) const {
+  return admit_if(
+      [&](const RenewalRecord& r) {
+        return r.action == "repair" && r.template_name == template_name;
+      },
+      mode, now);
+}
+
+Admission RenewalBook::admit_if(const std::function<bool(const RenewalRecord&)>& same, Mode mode,
+                                std::int64_t now) const {
   Admission out;
   int failures = 0;
   int attempts = 0;
   const RenewalRecord* last_failure = nullptr;
   for (const auto& r : records_) {
-    if (r.status == Status::skipped || r.thumbprint != thumbprint) {
+    if (r.status == Status::skipped || r.status == Status::refused || !same(r)) {
       continue;
     }
     const auto decide = [&](Admission::Kind kind, std::string reason) {
@@ -79,6 +95,16 @@ Admission RenewalBook::admit(const std::string& thumbprint, Mode mode, std::int6
         }
         ++attempts;
         break;
+      case Status::pending:
+        if (r.cleared == 0) {
+          return decide(Admission::Kind::blocked,
+                        "renewal " + r.id +
+                            " waits for the CA manager; finish it by hand, then clear it "
+                            "(POST /renewals/" +
+                            r.id + "/clear)");
+        }
+        ++attempts;
+        break;
       case Status::failed:
         ++attempts;
         if (r.cleared == 0) {
@@ -87,6 +113,7 @@ Admission RenewalBook::admit(const std::string& thumbprint, Mode mode, std::int6
         }
         break;
       case Status::skipped:
+      case Status::refused:
         break;
     }
   }

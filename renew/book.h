@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -47,8 +48,11 @@ class RenewalBook {
   // May a renewal of `thumbprint` start now? In dry-run mode an earlier dry-run plan is
   // a duplicate; in execute mode it is not (nothing ran).
   Admission admit(const std::string& thumbprint, Mode mode, std::int64_t now) const;
+  // The same rules for a duplicate repair of `template_name` (one at a time, failures back
+  // off, an interrupted one blocks).
+  Admission admit_repair(const std::string& template_name, Mode mode, std::int64_t now) const;
 
-  // A skipped or resolved alert is recorded once: the same alert (fingerprint, startsAt)
+  // A skipped, refused or resolved alert is recorded once: the same alert (fingerprint, startsAt)
   // for the same reason again is not recorded again.
   static std::string skip_key(const RenewalRecord& record);
   bool has_skip(const std::string& key) const { return skip_keys_.count(key) > 0; }
@@ -57,6 +61,9 @@ class RenewalBook {
   std::map<std::string, std::int64_t> last_success_by_template() const;
 
  private:
+  Admission admit_if(const std::function<bool(const RenewalRecord&)>& same, Mode mode,
+                     std::int64_t now) const;
+
   std::vector<RenewalRecord> records_;
   std::map<std::string, std::size_t, std::less<>> by_id_;
   std::set<std::string> skip_keys_;

@@ -2,17 +2,27 @@
 #include <utility>
 
 #include "base/process.h"
+#include "renew/certreq_output.h"
 #include "renew/executor.h"
+#include "renew/scep_check.h"
 
 namespace ndes::renew {
-namespace {
 
-StepOutcome failed(std::string detail) {
+StepOutcome failed_outcome(std::string detail) {
   StepOutcome out;
   out.status = "failed";
   out.detail = std::move(detail);
   return out;
 }
+
+std::string step_param(const PlannedStep& step, const std::string& name) {
+  const auto it = step.params.find(name);
+  return it == step.params.end() ? std::string() : it->second;
+}
+
+namespace {
+
+StepOutcome failed(std::string detail) { return failed_outcome(std::move(detail)); }
 
 StepOutcome write_file(const PlannedStep& step) {
   std::ofstream file(step.path, std::ios::binary | std::ios::trunc);
@@ -92,12 +102,50 @@ std::optional<std::string> Executor::discover_ca_config(const std::string& /*tem
   return std::nullopt;
 }
 
+std::optional<std::string> Executor::scep_url(std::string* error) {
+  if (error != nullptr) {
+    *error = "this executor cannot read IIS's bindings";
+  }
+  return std::nullopt;
+}
+
+// certreq -submit: the exit code says little (a request taken under submission is no
+// error to certreq); what it printed says what the CA decided (certreq_output.h).
+StepOutcome submit_request(const PlannedStep& step, RunContext& ctx) {
+  StepOutcome out = run_argv(step, ctx);
+  if (out.status != "ok" && !out.exit_code) {
+    return out;  // it did not run, timed out or was cancelled
+  }
+  const SubmitOutcome submitted = parse_certreq_submit(out.out);
+  const auto ca = step.params.find("ca_config");
+  out.detail = submit_advice(submitted, ca == step.params.end() ? "" : ca->second);
+  out.facts["disposition"] = std::string(to_string(submitted.disposition));
+  if (!submitted.request_id.empty()) {
+    out.facts["request_id"] = submitted.request_id;
+  }
+  switch (submitted.disposition) {
+    case SubmitDisposition::issued:
+      out.status = out.exit_code == 0 ? "ok" : "failed";
+      break;
+    case SubmitDisposition::pending:
+      out.status = "pending";
+      break;
+    default:
+      out.status = "failed";
+  }
+  return out;
+}
+
 StepOutcome run_common_step(const PlannedStep& step, RunContext& ctx) {
   switch (step.kind) {
     case StepKind::write_file:
       return write_file(step);
     case StepKind::run:
       return run_argv(step, ctx);
+    case StepKind::submit_request:
+      return submit_request(step, ctx);
+    case StepKind::check_scep:
+      return check_scep(step, ctx);
     default:
       return failed("step kind " + std::string(to_string(step.kind)) +
                     " is not supported by this executor");

@@ -57,8 +57,16 @@ Decision decide(const Alert& alert, const Policy& policy) {
   if (!contains(renewable_roles(), role)) {
     return skip("role " + quoted(role) + " is not cep_encryption or enrollment_agent");
   }
+  const bool repair = alertname == kDuplicateAlert;
   const std::string thumbprint = alert.label("thumbprint");
-  if (!is_thumbprint(thumbprint)) {
+  if (repair) {
+    // The repair works on LocalMachine\My, the store NDES reads; duplicates elsewhere
+    // (a files source) are for people.
+    if (alert.label("collector") != "certstore") {
+      return skip("collector " + quoted(alert.label("collector")) +
+                  " is not certstore: the hook repairs only LocalMachine\\My");
+    }
+  } else if (!is_thumbprint(thumbprint)) {
     return skip("thumbprint " + quoted(thumbprint) + " is not exactly 40 hex characters");
   }
   const std::string template_name = alert.label("template");
@@ -71,7 +79,8 @@ Decision decide(const Alert& alert, const Policy& policy) {
                 ")");
   }
   d.verdict = Verdict::act;
-  d.target.thumbprint = upper(thumbprint);
+  d.target.action = repair ? Action::repair : Action::renew;
+  d.target.thumbprint = repair ? std::string() : upper(thumbprint);
   d.target.template_name = template_name;
   d.target.role = role;
   d.target.instance = policy.instance;

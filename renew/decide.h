@@ -24,9 +24,19 @@ struct Policy {
   std::string instance;                 // this host, as normalize_instance() gives it
 };
 
+// The alert that asks for the duplicate repair instead of a renewal: it names a template,
+// not a certificate (the rule counts the valid certificates of each RA template).
+inline constexpr std::string_view kDuplicateAlert = "NdesRaCertificateDuplicate";
+
+enum class Action {
+  renew,   // renew the certificate the alert names (RenewalCert)
+  repair,  // keep the newest valid certificate of the template, back up and remove the others
+};
+
 // A validated renewal request.
 struct RenewTarget {
-  std::string thumbprint;      // 40 uppercase hex characters
+  Action action = Action::renew;
+  std::string thumbprint;      // 40 uppercase hex characters; "" for repair
   std::string template_name;   // one of Policy::templates
   std::string role;            // one of renewable_roles()
   std::string instance;        // Policy::instance (the label matched it)

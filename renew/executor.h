@@ -43,7 +43,15 @@ class Executor {
   // where it cannot be discovered.
   virtual std::optional<std::string> discover_ca_config(const std::string& template_name,
                                                         std::string* error);
+  // The SCEP URL NDES serves (from IIS's bindings) when --verify.scep-url is not given;
+  // nullopt (with *error) where it cannot be found.
+  virtual std::optional<std::string> scep_url(std::string* error);
 };
+
+// A failed outcome that says why.
+StepOutcome failed_outcome(std::string detail);
+// The step's parameter `name`, "" when it has none.
+std::string step_param(const PlannedStep& step, const std::string& name);
 
 // The steps every executor runs the same way: write_file (exact bytes) and run (argv,
 // clean environment, the step's timeout, the work directory as cwd). Other kinds fail

@@ -249,6 +249,10 @@ std::string check_config(HookConfig& cfg) {
              " is not found in the clean PATH (give an absolute path)";
     }
     cfg.command.argv.front() = program;
+    if (cfg.mode == Mode::execute && cfg.verify_files.empty()) {
+      return "--mode=execute with --executor=command needs --verify.files.path: the hook "
+             "renews only a certificate it has found, valid, itself";
+    }
   }
 #ifndef _WIN32
   if (cfg.executor == "windows" && cfg.mode == Mode::execute) {

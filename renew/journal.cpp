@@ -76,7 +76,7 @@ std::string apply_to_record(RenewalRecord& r, const std::string& name, const jso
   if (name == "finished") {
     const auto status = status_from_string(e.at("status").get<std::string>());
     if (r.status != Status::running || !status ||
-        (*status != Status::succeeded && *status != Status::failed)) {
+        (*status != Status::succeeded && *status != Status::failed && *status != Status::pending)) {
       return bad();
     }
     r.status = *status;
@@ -96,7 +96,7 @@ std::string apply_to_record(RenewalRecord& r, const std::string& name, const jso
     return "";
   }
   if (name == "cleared") {
-    if ((r.status != Status::interrupted && r.status != Status::failed) || r.cleared != 0) {
+    if (!clearable(r.status) || r.cleared != 0) {
       return bad();
     }
     r.cleared = ts;

@@ -81,6 +81,15 @@ ndes::renew::ServiceOptions service_options(const HookConfig& cfg, const std::st
   o.plan.restart_services = cfg.restart_services;
   o.plan.command_argv = cfg.command.argv;
   o.plan.command_timeout_seconds = cfg.command.timeout_seconds;
+  o.plan.scep_url = cfg.verify_scep_url;
+  o.renew_window_seconds = cfg.renew_window_seconds;
+  // The hook looks the alert's certificate up itself: the store the windows executor
+  // renews in, or the files the command executor's certificates live in.
+  if (cfg.executor == "windows") {
+    o.source = platform::make_machine_store_source();
+  } else if (!cfg.verify_files.empty()) {
+    o.source = ndes::renew::make_files_source(cfg.verify_files);
+  }
   o.plan.windows_command_lines = platform::windows_command_lines();
   // Absolute: the plan's file paths are recorded as they are.
   o.state_dir = std::filesystem::absolute(cfg.state_dir);

@@ -18,7 +18,8 @@ inline const std::vector<std::string>& webhook_results() {
 
 // The result label values of ndes_renewals_total.
 inline const std::vector<std::string>& renewal_results() {
-  static const std::vector<std::string> results = {"succeeded", "failed", "skipped", "planned"};
+  static const std::vector<std::string> results = {"succeeded", "failed",  "skipped",
+                                                   "planned",   "refused", "pending"};
   return results;
 }
 

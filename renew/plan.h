@@ -93,15 +93,35 @@ struct PlanConfig {
   std::string service_account;                     // "DOMAIN\name"; "" = the ACL step is skipped
   bool remove_old_certs = false;
   bool restart_stack = false;
-  std::vector<std::string> restart_services;  // connector services restarted with the stack
+  std::vector<std::string> restart_services;  // IIS and the connectors, in start order
+  std::string backup_dir;                     // where removed certificates are exported first
+  std::string scep_url;        // checked after the restart; "" = unknown (the check is skipped)
+  std::string scep_url_error;  // why it is unknown
   std::int64_t step_timeout_seconds = 300;
+  std::int64_t event_timeout_seconds = 120;
   // command executor
   std::vector<std::string> command_argv;  // with placeholders
   std::int64_t command_timeout_seconds = 120;
   bool windows_command_lines = false;  // command_line rendered for CreateProcess
 };
 
-// The steps for one renewal. `id` is the renewal id ("r3").
-Plan build_plan(const RenewTarget& target, const std::string& id, const PlanConfig& config);
+// The steps for one renewal of `targets` (the alert's certificate first, then the other
+// RA certificate when it is renewed in the same run): each is renewed, then the superseded
+// certificates are backed up and removed, the stack restarts once and is verified once.
+// `id` is the renewal id ("r3").
+Plan build_plan(const std::vector<RenewTarget>& targets, const std::string& id,
+                const PlanConfig& config);
+inline Plan build_plan(const RenewTarget& target, const std::string& id, const PlanConfig& config) {
+  return build_plan(std::vector<RenewTarget>{target}, id, config);
+}
+
+// The duplicate repair of one template (windows executor): back up and remove `remove`,
+// restart, verify that NDES serves `keep`.
+Plan build_repair_plan(const std::string& keep, const std::vector<std::string>& remove,
+                       const PlanConfig& config);
+
+// What a plan made with `config` leaves undone, said plainly for the record (the
+// --no-* opt-outs, an unknown SCEP URL). Empty for the whole procedure.
+std::vector<std::string> plan_warnings(const PlanConfig& config);
 
 }  // namespace ndes::renew

@@ -11,13 +11,15 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<Status, std::string_view>, 6> kStatusNames = {{
+constexpr std::array<std::pair<Status, std::string_view>, 8> kStatusNames = {{
     {Status::planned, "planned"},
     {Status::running, "running"},
     {Status::succeeded, "succeeded"},
     {Status::failed, "failed"},
     {Status::skipped, "skipped"},
     {Status::interrupted, "interrupted"},
+    {Status::refused, "refused"},
+    {Status::pending, "pending"},
 }};
 
 std::int64_t time_field(const json& j, const char* key) {
@@ -82,12 +84,24 @@ std::optional<Mode> mode_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+bool covers(const RenewalRecord& record, std::string_view thumbprint) {
+  if (record.thumbprint == thumbprint) {
+    return true;
+  }
+  for (const auto& t : record.targets) {
+    if (t.thumbprint == thumbprint) {
+      return true;
+    }
+  }
+  return false;
+}
+
 json to_json(const StepRecord& s) {
   json j = json::object();
   j["name"] = s.step.name;
   j["kind"] = std::string(to_string(s.step.kind));
   j["description"] = s.step.description;
-  if (s.step.kind == StepKind::run) {
+  if (s.step.kind == StepKind::run || s.step.kind == StepKind::submit_request) {
     j["argv"] = s.step.argv;
     j["command_line"] = s.step.command_line;
     j["timeout_seconds"] = s.step.timeout_seconds;
@@ -179,6 +193,21 @@ json to_json(const RenewalRecord& r) {
   j["mode"] = std::string(to_string(r.mode));
   j["executor"] = r.executor;
   j["attempt"] = r.attempt;
+  j["action"] = r.action;
+  json targets = json::array();
+  for (const auto& t : r.targets) {
+    targets.push_back({{"thumbprint", t.thumbprint},
+                       {"template", t.template_name},
+                       {"role", t.role},
+                       {"not_after", t.not_after},
+                       {"why", t.why}});
+  }
+  j["targets"] = std::move(targets);
+  j["verified_in"] = r.verified_in;
+  j["warnings"] = r.warnings;
+  if (!r.runbook_url.empty()) {
+    j["runbook_url"] = r.runbook_url;
+  }
   j["inf"] = r.inf;
   json steps = json::array();
   for (const auto& s : r.steps) {
@@ -222,6 +251,22 @@ RenewalRecord record_from_json(const json& j) {
   if (const auto it = j.find("attempt"); it != j.end() && it->is_number_integer()) {
     r.attempt = it->get<int>();
   }
+  r.action = str(j, "action").empty() ? "renew" : str(j, "action");
+  if (const auto it = j.find("targets"); it != j.end() && it->is_array()) {
+    for (const auto& t : *it) {
+      r.targets.push_back({str(t, "thumbprint"), str(t, "template"), str(t, "role"),
+                           str(t, "not_after"), str(t, "why")});
+    }
+  }
+  r.verified_in = str(j, "verified_in");
+  if (const auto it = j.find("warnings"); it != j.end() && it->is_array()) {
+    for (const auto& w : *it) {
+      if (w.is_string()) {
+        r.warnings.push_back(w.get<std::string>());
+      }
+    }
+  }
+  r.runbook_url = str(j, "runbook_url");
   r.inf = str(j, "inf");
   if (const auto it = j.find("steps"); it != j.end() && it->is_array()) {
     for (const auto& s : *it) {

@@ -21,8 +21,19 @@ enum class Status {
   failed,       // a step failed; the thumbprint backs off before it is tried again
   skipped,      // the alert is not acted on (see reason); also resolved alerts
   interrupted,  // the hook died or stopped while it ran; blocked until an admin clears it
+  // The certificate the alert names is not one the hook may renew (missing, expired, not
+  // yet valid, of another template or role, without its key): nothing ran; the reason and
+  // runbook_url say what to do by hand.
+  refused,
+  // The CA holds the request for a CA manager: nothing was installed; blocked until an
+  // admin finishes it by hand (the reason says how) and clears it.
+  pending,
 };
 std::string_view to_string(Status status);
+// Statuses an admin clears (POST /renewals/<id>/clear) before the thumbprint is tried again.
+inline bool clearable(Status status) {
+  return status == Status::interrupted || status == Status::failed || status == Status::pending;
+}
 std::optional<Status> status_from_string(std::string_view text);
 
 enum class Mode { dry_run, execute };
@@ -41,6 +52,16 @@ struct StepRecord {
   std::int64_t finished = 0;
 };
 
+// A certificate a renewal acts on: renew: each certificate renewed (the alert's first,
+// then the other RA certificate when it is inside the renewal window); repair: the one kept.
+struct RecordTarget {
+  std::string thumbprint;
+  std::string template_name;
+  std::string role;
+  std::string not_after;  // RFC 3339, as the source had it ("" if unverified)
+  std::string why;        // "the alert's certificate", "expires within 30d as well", ...
+};
+
 struct RenewalRecord {
   std::string id;  // "r<seq>"
   std::int64_t seq = 0;
@@ -54,8 +75,15 @@ struct RenewalRecord {
   Status status = Status::planned;
   std::string reason;
   Mode mode = Mode::dry_run;
-  std::string executor;  // "windows" or "command"; "" for skipped
-  int attempt = 0;       // 1 for the first real renewal of a thumbprint
+  std::string executor;               // "windows" or "command"; "" for skipped
+  int attempt = 0;                    // 1 for the first real renewal of a thumbprint
+  std::string action = "renew";       // renew | repair (NdesRaCertificateDuplicate)
+  std::vector<RecordTarget> targets;  // see RecordTarget
+  // Where the hook found the alert's certificate before it planned anything
+  // ("LocalMachine\My", "files /etc/ra"); "" = unverified (dry-run without a source).
+  std::string verified_in;
+  std::vector<std::string> warnings;  // what the plan leaves undone, said plainly
+  std::string runbook_url;            // refused: the manual path
   std::string inf;
   std::vector<StepRecord> steps;
   std::map<std::string, std::string> labels;  // the alert's labels, printable()
@@ -64,6 +92,9 @@ struct RenewalRecord {
   std::int64_t finished = 0;
   std::int64_t cleared = 0;  // an admin cleared it (interrupted or failed)
 };
+
+// Whether the record renews (or keeps) `thumbprint`.
+bool covers(const RenewalRecord& record, std::string_view thumbprint);
 
 nlohmann::json to_json(const StepRecord& step);
 nlohmann::json to_json(const RenewalRecord& record);

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/text.h"
 #include "base/time.h"
+#include "renew/intake_plan.h"
 #include "renew/journal.h"
 #include "renew/redact.h"
 
@@ -178,57 +179,161 @@ std::optional<std::string> RenewalService::ca_config_for(const std::string& temp
   return found;
 }
 
+std::optional<std::string> RenewalService::scep_url(std::string* error) {
+  if (!options_.plan.scep_url.empty()) {
+    return options_.plan.scep_url;
+  }
+  std::lock_guard<std::mutex> lock(ca_mu_);
+  if (!discovered_scep_url_.empty()) {
+    return discovered_scep_url_;
+  }
+  auto found = executor_->scep_url(error);
+  if (found) {
+    discovered_scep_url_ = *found;
+    log_info("SCEP URL found in IIS's bindings", {{"url", *found}});
+  }
+  return found;
+}
+
+RenewalService::Prepared RenewalService::prepare(const std::vector<Decision>& decisions) {
+  Prepared p;
+  bool listed = false;
+  std::optional<std::vector<SourceCertificate>> found;
+  std::string source_error;
+  for (const Decision& d : decisions) {
+    IntakePlan plan;
+    if (d.verdict == Verdict::act) {
+      if (!listed && options_.source) {
+        listed = true;
+        found = options_.source->list(&source_error);
+        if (!found) {
+          log_warn("cannot read the verification source",
+                   {{"source", options_.source->name()}, {"err", source_error}});
+        }
+      }
+      IntakeInput in;
+      in.target = d.target;
+      in.executor = options_.plan.executor;
+      in.mode = options_.mode;
+      in.found = found;
+      in.source_name = options_.source ? options_.source->name() : "";
+      in.source_error = source_error;
+      in.policy = options_.policy;
+      in.now = options_.clock();
+      in.renew_window_seconds = options_.renew_window_seconds;
+      in.runbook_base = options_.runbook_base;
+      plan = plan_intake(in);
+      for (const auto& t : plan.targets) {
+        if (p.ca_by_template.count(t.template_name) == 0 &&
+            p.ca_errors.count(t.template_name) == 0) {
+          std::string error;
+          if (auto ca = ca_config_for(t.template_name, &error)) {
+            p.ca_by_template[t.template_name] = *ca;
+          } else {
+            p.ca_errors[t.template_name] = error;
+          }
+        }
+      }
+      if ((!plan.targets.empty() || plan.repair) && options_.plan.executor == "windows" &&
+          !p.scep_url && p.scep_url_error.empty()) {
+        p.scep_url = scep_url(&p.scep_url_error);
+      }
+    }
+    p.plans.push_back(std::move(plan));
+  }
+  return p;
+}
+
+void RenewalService::record_skip_locked(RenewalRecord r, std::int64_t now, IntakeSummary& summary) {
+  if (book_.has_skip(RenewalBook::skip_key(r))) {
+    ++summary.repeats;
+    return;
+  }
+  r.seq = book_.next_seq();
+  r.id = RenewalBook::id_for(r.seq);
+  r.created = now;
+  append_locked(event::recorded(r, now));
+  ++summary.skipped;
+  const std::string result(to_string(r.status));
+  metrics_.renewals[{template_label(r.template_name), result}] += 1;
+  log_info(
+      r.status == Status::refused ? "alert refused: nothing runs" : "alert recorded, not acted on",
+      {{"renewal", r.id},
+       {"fingerprint", r.fingerprint},
+       {"reason", r.reason},
+       {"runbook_url", r.runbook_url}});
+}
+
 IntakeSummary RenewalService::intake(const WebhookPayload& payload) {
   IntakeSummary summary;
   summary.alerts = static_cast<int>(payload.alerts.size());
-  // Decide first, and find the CA outside the lock (an LDAP query may take a while).
+  // Decide first, and look up the certificates, the CA and the SCEP URL outside the lock
+  // (the store, an LDAP query and IIS's config may take a while).
   std::vector<Decision> decisions;
-  std::map<std::string, std::string> ca_by_template;
-  std::map<std::string, std::string> ca_errors;
   for (const auto& alert : payload.alerts) {
     decisions.push_back(decide(alert, options_.policy));
-    const Decision& d = decisions.back();
-    if (d.verdict == Verdict::act && ca_by_template.count(d.target.template_name) == 0 &&
-        ca_errors.count(d.target.template_name) == 0) {
-      std::string error;
-      if (auto ca = ca_config_for(d.target.template_name, &error)) {
-        ca_by_template[d.target.template_name] = *ca;
-      } else {
-        ca_errors[d.target.template_name] = error;
-      }
-    }
   }
+  const Prepared prepared = prepare(decisions);
 
   std::lock_guard<std::mutex> lock(mu_);
   const std::int64_t now = options_.clock();
   for (std::size_t i = 0; i < payload.alerts.size(); ++i) {
     const Alert& alert = payload.alerts[i];
     const Decision& d = decisions[i];
+    const IntakePlan& ip = prepared.plans[i];
     if (d.verdict != Verdict::act) {
-      RenewalRecord r = skipped_record(alert, d, options_.mode);
-      if (book_.has_skip(RenewalBook::skip_key(r))) {
-        ++summary.repeats;
-        continue;
-      }
-      r.seq = book_.next_seq();
-      r.id = RenewalBook::id_for(r.seq);
-      r.created = now;
-      append_locked(event::recorded(r, now));
-      ++summary.skipped;
-      metrics_.renewals[{template_label(r.template_name), "skipped"}] += 1;
-      log_info("alert recorded, not acted on",
-               {{"renewal", r.id}, {"fingerprint", r.fingerprint}, {"reason", r.reason}});
+      record_skip_locked(skipped_record(alert, d, options_.mode), now, summary);
       continue;
     }
+    // A renewal of this certificate that stands (done, queued, blocked) answers a repeat
+    // before the store is asked: the renewed certificate is gone from it by design.
     const RenewTarget& t = d.target;
-    const Admission adm = book_.admit(t.thumbprint, options_.mode, now);
+    const bool repair = t.action == Action::repair;
+    const Admission adm = repair ? book_.admit_repair(t.template_name, options_.mode, now)
+                                 : book_.admit(t.thumbprint, options_.mode, now);
     if (adm.kind != Admission::Kind::start) {
       ++summary.duplicates;
       log_info("alert starts nothing new", {{"thumbprint", t.thumbprint},
+                                            {"template", t.template_name},
                                             {"fingerprint", printable(alert.fingerprint)},
                                             {"existing", adm.existing_id},
                                             {"reason", adm.reason}});
       continue;
+    }
+    if (!ip.refused.empty() || !ip.skipped.empty()) {
+      RenewalRecord r = skipped_record(alert, d, options_.mode);
+      r.alertname = d.target.alertname;
+      r.template_name = d.target.template_name;
+      r.role = d.target.role;
+      r.action = d.target.action == Action::repair ? "repair" : "renew";
+      r.verified_in = ip.verified_in;
+      if (!ip.refused.empty()) {
+        r.status = Status::refused;
+        r.reason = ip.refused;
+        r.runbook_url = ip.runbook_url;
+      } else {
+        r.reason = ip.skipped;
+      }
+      record_skip_locked(std::move(r), now, summary);
+      continue;
+    }
+    // The other RA certificate joins only when nothing else stands in its way either.
+    std::vector<RenewTarget> targets;
+    std::vector<RecordTarget> record_targets;
+    for (std::size_t k = 0; k < ip.targets.size(); ++k) {
+      if (k > 0) {
+        const Admission other = book_.admit(ip.targets[k].thumbprint, options_.mode, now);
+        if (other.kind != Admission::Kind::start) {
+          log_info("the other RA certificate is not renewed in this run",
+                   {{"thumbprint", ip.targets[k].thumbprint}, {"reason", other.reason}});
+          continue;
+        }
+      }
+      targets.push_back(ip.targets[k]);
+      record_targets.push_back(ip.record_targets[k]);
+    }
+    if (repair) {
+      record_targets = ip.record_targets;
     }
     RenewalRecord r;
     r.seq = book_.next_seq();
@@ -236,22 +341,41 @@ IntakeSummary RenewalService::intake(const WebhookPayload& payload) {
     r.fingerprint = printable(alert.fingerprint, 64);
     r.starts_at = printable(alert.starts_at, 64);
     r.alertname = t.alertname;
-    r.thumbprint = t.thumbprint;
+    r.thumbprint = repair ? std::string() : t.thumbprint;
     r.template_name = t.template_name;
     r.role = t.role;
     r.instance = printable(t.instance_label);
     r.mode = options_.mode;
     r.executor = options_.plan.executor;
     r.attempt = adm.attempt;
+    r.action = repair ? "repair" : "renew";
+    r.targets = record_targets;
+    r.verified_in = ip.verified_in;
     r.labels = printable_labels(alert);
     r.created = now;
     PlanConfig config = options_.plan;
     config.work_dir = (options_.state_dir / "renewals" / r.id).string();
-    if (const auto it = ca_by_template.find(t.template_name); it != ca_by_template.end()) {
+    config.backup_dir = (options_.state_dir / "backups" / r.id).string();
+    config.scep_url = prepared.scep_url.value_or("");
+    config.scep_url_error = prepared.scep_url_error;
+    if (const auto it = prepared.ca_by_template.find(t.template_name);
+        it != prepared.ca_by_template.end()) {
       config.ca_config = it->second;
     }
+    std::string ca_error;
+    for (const auto& target : targets) {
+      if (const auto it = prepared.ca_errors.find(target.template_name);
+          it != prepared.ca_errors.end()) {
+        ca_error = it->second;
+      }
+    }
+    r.warnings = ip.warnings;
+    for (auto& w : plan_warnings(config)) {
+      r.warnings.push_back(std::move(w));
+    }
     try {
-      Plan plan = build_plan(t, r.id, config);
+      Plan plan = repair ? build_repair_plan(ip.repair->keep, ip.repair->remove, config)
+                         : build_plan(targets, r.id, config);
       r.inf = plan.inf;
       for (auto& step : plan.steps) {
         StepRecord s;
@@ -262,27 +386,28 @@ IntakeSummary RenewalService::intake(const WebhookPayload& payload) {
       r.status = Status::skipped;
       r.reason = std::string("cannot build the plan: ") + e.what();
     }
-    const auto ca_error = ca_errors.find(t.template_name);
-    if (r.status == Status::planned && ca_error != ca_errors.end() &&
+    if (r.status == Status::planned && !ca_error.empty() && !repair &&
         options_.mode == Mode::execute) {
       r.status = Status::skipped;
-      r.reason = "no CA to submit to: " + ca_error->second;
+      r.reason = "no CA to submit to: " + ca_error;
     }
     if (r.status == Status::planned) {
       r.reason = options_.mode == Mode::dry_run ? "dry-run: the plan is recorded, nothing runs"
                                                 : "queued: runs when no other renewal is running";
-      if (ca_error != ca_errors.end()) {
-        r.reason += " (CA unknown: " + ca_error->second + ")";
+      if (!ca_error.empty() && !repair) {
+        r.reason += " (CA unknown: " + ca_error + ")";
       }
     }
     append_locked(event::recorded(r, now));
-    const std::string result = r.status == Status::planned ? "planned" : "skipped";
     log_info(r.status == Status::planned ? "renewal planned" : "renewal not planned",
              {{"renewal", r.id},
+              {"action", r.action},
               {"thumbprint", r.thumbprint},
+              {"targets", std::to_string(r.targets.size())},
               {"template", r.template_name},
               {"mode", std::string(to_string(r.mode))},
               {"attempt", std::to_string(r.attempt)},
+              {"verified_in", r.verified_in.empty() ? "unverified" : r.verified_in},
               {"reason", r.reason}});
     if (r.status != Status::planned) {
       ++summary.skipped;
@@ -435,6 +560,16 @@ void RenewalService::run_renewal(const std::string& id) {
               {"status", result.status},
               {"exit_code", result.exit_code ? std::to_string(*result.exit_code) : std::string()},
               {"detail", result.detail}});
+    if (result.status == "pending") {
+      // The CA holds the request: nothing may be accepted, removed or restarted. An admin
+      // finishes by hand and clears the renewal; a new request would only pile up.
+      final_status = Status::pending;
+      reason = result.detail +
+               "; then finish the procedure by hand and clear this renewal "
+               "(POST /renewals/" +
+               id + "/clear)";
+      break;
+    }
     if (result.status != "ok") {
       if (cancel_) {
         interrupted = true;
@@ -462,6 +597,9 @@ void RenewalService::run_renewal(const std::string& id) {
   const std::string result(to_string(final_status));
   metrics_.renewals[{record.template_name, result}] += 1;
   if (final_status == Status::succeeded) {
+    for (const auto& t : record.targets) {
+      metrics_.last_success[t.template_name] = now;
+    }
     metrics_.last_success[record.template_name] = now;
     log_info("renewal succeeded", {{"renewal", id}, {"thumbprint", record.thumbprint}});
   } else {
@@ -488,10 +626,10 @@ RenewalService::ClearResult RenewalService::clear(const std::string& id, json* r
   if (r == nullptr) {
     return ClearResult::not_found;
   }
-  if ((r->status != Status::interrupted && r->status != Status::failed) || r->cleared != 0) {
+  if (!clearable(r->status) || r->cleared != 0) {
     *why = "renewal " + id + " is " + std::string(to_string(r->status)) +
            (r->cleared != 0 ? " and already cleared" : "") +
-           "; only interrupted or failed renewals are cleared";
+           "; only interrupted, failed or pending renewals are cleared";
     return ClearResult::not_clearable;
   }
   append_locked(event::cleared(id, options_.clock()));

@@ -23,8 +23,10 @@
 
 #include "renew/alert.h"
 #include "renew/book.h"
+#include "renew/cert_source.h"
 #include "renew/decide.h"
 #include "renew/executor.h"
+#include "renew/intake_plan.h"
 #include "renew/journal_file.h"
 #include "renew/metrics.h"
 #include "renew/plan.h"
@@ -34,7 +36,12 @@ namespace ndes::renew {
 struct ServiceOptions {
   Mode mode = Mode::dry_run;
   Policy policy;
-  PlanConfig plan;  // work_dir is set per renewal
+  PlanConfig plan;  // work_dir, backup_dir and scep_url are set per renewal
+  // Where the hook looks an alert's certificate up before it acts; null = nowhere (dry-run
+  // records the thumbprint as unverified; execute mode refuses).
+  std::shared_ptr<const CertificateSource> source;
+  std::int64_t renew_window_seconds = std::int64_t{30} * 86400;
+  std::string runbook_base = std::string(kDefaultRunbookBase);
   std::filesystem::path state_dir;
   std::vector<std::string> secrets;  // never kept in the journal (the token)
   std::function<std::int64_t()> clock;
@@ -83,6 +90,18 @@ class RenewalService {
   bool wait_idle(std::chrono::milliseconds timeout);
 
  private:
+  // What intake() finds out before it takes the lock, one plan per alert.
+  struct Prepared {
+    std::vector<IntakePlan> plans;
+    std::map<std::string, std::string> ca_by_template;
+    std::map<std::string, std::string> ca_errors;
+    std::optional<std::string> scep_url;
+    std::string scep_url_error;
+  };
+  Prepared prepare(const std::vector<Decision>& decisions);
+  std::optional<std::string> scep_url(std::string* error);
+  // Records a skipped or refused alert once (the same alert again is a repeat).
+  void record_skip_locked(RenewalRecord r, std::int64_t now, IntakeSummary& summary);
   void append_locked(const nlohmann::json& event);
   // For the worker: appends, and while the journal cannot be written (rolled back) waits
   // and tries again. False if the hook stops first (nothing more may be done then).
@@ -110,6 +129,7 @@ class RenewalService {
   HookMetrics metrics_;
   std::mutex ca_mu_;                                  // discovery may take a while: not under mu_
   std::map<std::string, std::string> discovered_ca_;  // template -> config
+  std::string discovered_scep_url_;
 
   std::atomic<bool> cancel_{false};
   std::thread worker_;

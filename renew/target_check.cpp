@@ -14,16 +14,6 @@ bool valid_at(const Certificate& cert, std::int64_t now) {
   return cert.not_before <= now && now < cert.not_after;
 }
 
-const SourceCertificate* find_thumbprint(const std::vector<SourceCertificate>& found,
-                                         std::string_view thumbprint) {
-  for (const auto& c : found) {
-    if (iequals(c.cert.thumbprint, thumbprint)) {
-      return &c;
-    }
-  }
-  return nullptr;
-}
-
 // The certificates of `template_name`, newest NotAfter first.
 std::vector<const SourceCertificate*> of_template(const std::vector<SourceCertificate>& found,
                                                   std::string_view template_name) {
@@ -41,9 +31,19 @@ std::vector<const SourceCertificate*> of_template(const std::vector<SourceCertif
 
 }  // namespace
 
+const SourceCertificate* find_certificate(const std::vector<SourceCertificate>& found,
+                                          std::string_view thumbprint) {
+  for (const auto& c : found) {
+    if (iequals(c.cert.thumbprint, thumbprint)) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
 std::string check_target(const RenewTarget& target, const std::vector<SourceCertificate>& found,
                          std::int64_t now) {
-  const SourceCertificate* c = find_thumbprint(found, target.thumbprint);
+  const SourceCertificate* c = find_certificate(found, target.thumbprint);
   if (c == nullptr) {
     return "no certificate with this thumbprint is installed: nothing to renew from";
   }
@@ -107,7 +107,7 @@ std::optional<DuplicateRepair> plan_duplicate_repair(std::string_view template_n
   const auto certs = of_template(found, template_name);
   if (certs.size() < 2) {
     *why_not = std::to_string(certs.size()) + " certificate(s) of template " +
-               quote(template_name) + " installed: nothing to repair";
+               quote(template_name) + " installed: " + std::string(kNothingToRepair);
     return std::nullopt;
   }
   const auto keep = std::find_if(certs.begin(), certs.end(), [&](const SourceCertificate* c) {

@@ -25,6 +25,10 @@ struct SourceCertificate {
   std::optional<bool> has_private_key;
 };
 
+// The certificate of `thumbprint` (either case) in `found`; null when there is none.
+const SourceCertificate* find_certificate(const std::vector<SourceCertificate>& found,
+                                          std::string_view thumbprint);
+
 // "" when `target` may be renewed from `found` at `now`; else why not, one sentence
 // for the record (the thumbprint is not repeated: the record has it).
 std::string check_target(const RenewTarget& target, const std::vector<SourceCertificate>& found,
@@ -42,6 +46,7 @@ std::optional<RenewTarget> companion_target(const RenewTarget& target,
 // `template_name` that has its private key, remove every other certificate of that
 // template. NDES stops with two valid certificates of one RA template (Event 10, then
 // Event 2 with 0x80070057).
+inline constexpr std::string_view kNothingToRepair = "nothing to repair";  // ends *why_not
 struct DuplicateRepair {
   std::string keep;                 // thumbprint
   std::vector<std::string> remove;  // thumbprints, newest first

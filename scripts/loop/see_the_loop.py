@@ -54,6 +54,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     store = ns.make_store(tmp / "certs")
     hook_args = ["--mode=execute", "--executor=command", "--command.timeout=60s",
+                 f"--verify.files.path={store.dir}",
                  *[f"--command.argv={a}" for a in ns.renew_command(store)]]
     loop = ns.Loop(tmp, bins, ["--demo", f"--demo.dir={tmp / 'demo'}", f"--collector.files.path={store.dir}"],
                    hook_args, alertmanagers=2, for_seconds=args.for_seconds)

@@ -107,6 +107,7 @@ targets:
   crl: ['{tmp / "pki" / "crl.pem"}']
 """)
         hook_args = ["--mode=execute", "--executor=command", "--command.timeout=60s",
+                     f"--verify.files.path={self.store.dir}",
                      *[f"--command.argv={a}" for a in ns.renew_command(self.store)]]
         self.loop = ns.Loop(tmp, ns.Binaries(exporter, hook),
                             ["--demo", f"--demo.dir={tmp / 'demo'}", f"--config.file={tmp / 'exporter.yml'}",

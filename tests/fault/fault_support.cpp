@@ -2,13 +2,30 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
+#include "support/ra_bundle.h"
 #include "support/run.h"
 
 namespace ndes::test {
+namespace {
+
+struct NumberedCertificates {
+  TempDir dir{"ndes-fault-certs"};
+  std::vector<std::string> thumbprints =
+      write_ra_bundle(dir.path(), kNumberedCertificates, std::time(nullptr) + 20 * 86400);
+};
+
+const NumberedCertificates& numbered_certificates() {
+  static const NumberedCertificates certs;
+  return certs;
+}
+
+}  // namespace
 
 std::uint32_t fault_seed(const char* test_name) {
   std::uint32_t seed = 0;
@@ -43,10 +60,15 @@ std::filesystem::path write_recording_script(const std::filesystem::path& dir,
 }
 
 std::vector<std::string> recording_hook_args(const std::filesystem::path& script) {
-  return {"--instance=ndes01",      "--mode=execute",
-          "--executor=command",     "--command.timeout=60s",
-          "--command.argv=/bin/sh", "--command.argv=" + script.string(),
-          "--command.argv={id}",    "--command.argv={thumbprint}"};
+  return {"--instance=ndes01",
+          "--mode=execute",
+          "--executor=command",
+          "--command.timeout=60s",
+          "--command.argv=/bin/sh",
+          "--command.argv=" + script.string(),
+          "--command.argv={id}",
+          "--command.argv={thumbprint}",
+          "--verify.files.path=" + numbered_certificates().dir.path().string()};
 }
 
 RecordedRuns read_recorded_runs(const std::filesystem::path& runs_log) {
@@ -70,9 +92,12 @@ RecordedRuns read_recorded_runs(const std::filesystem::path& runs_log) {
 }
 
 std::string numbered_thumbprint(int n) {
-  char buf[41];
-  std::snprintf(buf, sizeof buf, "F%039X", static_cast<unsigned>(n));
-  return buf;
+  const auto& all = numbered_certificates().thumbprints;
+  if (n < 1 || n > static_cast<int>(all.size())) {
+    throw std::out_of_range("numbered_thumbprint(" + std::to_string(n) + "): only " +
+                            std::to_string(all.size()) + " certificates");
+  }
+  return all[static_cast<std::size_t>(n - 1)];
 }
 
 }  // namespace ndes::test

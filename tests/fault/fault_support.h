@@ -19,7 +19,8 @@ std::uint32_t fault_seed(const char* test_name);
 std::filesystem::path write_recording_script(const std::filesystem::path& dir,
                                              const std::filesystem::path& runs_log, int step_ms);
 
-// The hook's flags: execute mode, the command executor running the script.
+// The hook's flags: execute mode, the command executor running the script, and
+// --verify.files.path naming the certificates numbered_thumbprint() hands out.
 std::vector<std::string> recording_hook_args(const std::filesystem::path& script);
 
 struct RecordedRuns {
@@ -29,7 +30,9 @@ struct RecordedRuns {
 };
 RecordedRuns read_recorded_runs(const std::filesystem::path& runs_log);
 
-// A distinct valid thumbprint (40 uppercase hex digits) for each n.
+// The thumbprint of the n-th (from 1) of the CEPEncryption certificates the hook verifies
+// against: a distinct certificate it may renew for each n up to kNumberedCertificates.
+inline constexpr int kNumberedCertificates = 500;
 std::string numbered_thumbprint(int n);
 
 }  // namespace ndes::test

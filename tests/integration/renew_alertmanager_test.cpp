@@ -107,11 +107,12 @@ TEST(RenewAlertmanagerTest, AFiringRaAlertReachesTheHookAndIsPlanned) {
       EXPECT_THAT(rec["reason"].get<std::string>(), HasSubstr("not this host"));
     }
   }
-  EXPECT_EQ(planned["thumbprint"], kRenewThumbprint);
+  EXPECT_EQ(planned["thumbprint"], renew_thumbprint());
   EXPECT_EQ(planned["template"], "CEPEncryption");
   EXPECT_EQ(planned["labels"]["collector"], "certstore");
   EXPECT_EQ(planned["fingerprint"].get<std::string>().size(), 16U);  // Alertmanager's own
-  EXPECT_THAT(planned["inf"].get<std::string>(), HasSubstr("RenewalCert=\"0123456789ABCDEF"));
+  EXPECT_THAT(planned["inf"].get<std::string>(),
+              HasSubstr("RenewalCert=\"" + renew_thumbprint() + "\""));
   EXPECT_THAT(planned["steps"][2]["command_line"].get<std::string>(),
               HasSubstr("-submit -config \"ca01.corp.example\\Corp CA\""));
 

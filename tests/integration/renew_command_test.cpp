@@ -48,12 +48,12 @@ TEST(RenewCommandTest, RenewsAFileCertificateThatTheExporterThenReports) {
   ASSERT_EQ(not_after(exporter, file), static_cast<double>(old_cert.not_after));
 
   const auto script = source_dir() / "tests" / "renew" / "renew-file-cert.sh";
-  HookProcess hook(
-      tmp / "state",
-      {"--instance=ndes01", "--mode=execute", "--executor=command", "--command.timeout=60s",
-       "--command.argv=/bin/bash", "--command.argv=" + script.string(),
-       "--command.argv=" + pki.dir().string(), "--command.argv=" + store.string(),
-       "--command.argv={thumbprint}", "--command.argv={template}"});
+  HookProcess hook(tmp / "state",
+                   {"--instance=ndes01", "--mode=execute", "--executor=command",
+                    "--command.timeout=60s", "--command.argv=/bin/bash",
+                    "--command.argv=" + script.string(), "--command.argv=" + pki.dir().string(),
+                    "--command.argv=" + store.string(), "--command.argv={thumbprint}",
+                    "--command.argv={template}", "--verify.files.path=" + store.string()});
   // The alert as the exporter's metrics make it: the old certificate expires in 9 days.
   ASSERT_EQ(hook.post_alerts(webhook_body({ra_labels(old_cert.thumbprint)})).status, 202);
   ASSERT_TRUE(hook.wait_for([](const json& r) {

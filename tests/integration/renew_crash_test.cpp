@@ -98,7 +98,7 @@ TEST(RenewCrashTest, AFailedCommandIsRecordedWithItsOutputAndBacksOff) {
   const json r = hook->renewals();
   EXPECT_THAT(r[0]["reason"].get<std::string>(), HasSubstr("exited with status 4"));
   EXPECT_EQ(r[0]["steps"][0]["exit_code"], 4);
-  EXPECT_EQ(r[0]["steps"][0]["stdout"], std::string("renewing ") + kRenewThumbprint + "\n");
+  EXPECT_EQ(r[0]["steps"][0]["stdout"], "renewing " + renew_thumbprint() + "\n");
   EXPECT_EQ(r[0]["steps"][0]["stderr"], "no CA\n");
   // Backing off: the alert again within the hour starts nothing.
   ASSERT_EQ(hook->post_alerts(webhook_body({ra_labels()})).status, 202);

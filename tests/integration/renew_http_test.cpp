@@ -90,7 +90,7 @@ TEST_F(RenewHttpTest, TheDryRunRecordAppearsInRenewals) {
   EXPECT_EQ(rec["id"], "r1");
   EXPECT_EQ(rec["status"], "planned");
   EXPECT_EQ(rec["mode"], "dry-run");
-  EXPECT_EQ(rec["thumbprint"], kRenewThumbprint);
+  EXPECT_EQ(rec["thumbprint"], renew_thumbprint());
   EXPECT_EQ(rec["template"], "CEPEncryption");
   EXPECT_EQ(rec["role"], "cep_encryption");
   EXPECT_EQ(rec["instance"], "ndes01:10227");
@@ -98,7 +98,8 @@ TEST_F(RenewHttpTest, TheDryRunRecordAppearsInRenewals) {
   EXPECT_FALSE(rec["created"].get<std::string>().empty());
   EXPECT_EQ(rec["inf"],
             "[Version]\r\nSignature=\"$Windows NT$\"\r\n[NewRequest]\r\n"
-            "RenewalCert=\"0123456789ABCDEF0123456789ABCDEF01234567\"\r\nMachineKeySet=TRUE\r\n");
+            "RenewalCert=\"" +
+                renew_thumbprint() + "\"\r\nMachineKeySet=TRUE\r\n");
   ASSERT_EQ(rec["steps"].size(), 10U);
   const std::string work = (hook_->state_dir() / "renewals" / "r1").string();
   EXPECT_EQ(rec["steps"][1]["name"], "certreq_new");
@@ -112,16 +113,24 @@ TEST_F(RenewHttpTest, TheDryRunRecordAppearsInRenewals) {
   EXPECT_EQ(rec["steps"][5]["params"]["account"], "CORP\\svc_ndes");
   for (const auto& step : rec["steps"]) {
     EXPECT_EQ(step["status"], "planned") << step.dump();
-    EXPECT_FALSE(step.contains("skip_reason")) << step.dump();
+    if (step["name"] == "check_scep") {
+      // No IIS to read the SCEP URL from here, and no --verify.scep-url: said, not guessed.
+      EXPECT_THAT(step["skip_reason"].get<std::string>(), HasSubstr("give --verify.scep-url"));
+    } else {
+      EXPECT_FALSE(step.contains("skip_reason")) << step.dump();
+    }
   }
+  // Nothing to verify against on Linux without --verify.files.path: the record says so.
+  EXPECT_EQ(rec["verified_in"], "");
+  EXPECT_THAT(rec["warnings"].dump(), HasSubstr("unverified"));
   // Nothing ran: no work directory was made.
   EXPECT_FALSE(std::filesystem::exists(hook_->state_dir() / "renewals" / "r1"));
 }
 
 TEST_F(RenewHttpTest, InvalidAlertsAreRecordedAsSkipped) {
   auto bad = ra_labels("ABC; rm -rf /");
-  auto other_host = ra_labels(kRenewThumbprint, "ndes02:10227");
-  auto other_template = ra_labels(kRenewThumbprint, "ndes01:10227", "WebServer");
+  auto other_host = ra_labels(renew_thumbprint(), "ndes02:10227");
+  auto other_template = ra_labels(renew_thumbprint(), "ndes01:10227", "WebServer");
   ASSERT_EQ(hook_->post_alerts(webhook_body({bad, other_host, other_template})).status, 202);
   const json r = hook_->renewals();
   ASSERT_EQ(r.size(), 3U);

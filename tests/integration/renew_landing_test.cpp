@@ -48,7 +48,7 @@ TEST(RenewLandingTest, ShowsTheHooksLastRenewalPerTemplate) {
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("<tr><td>CEPEncryption</td><td>r1</td><td>succeeded</td><td>" +
                                 record["finished"].get<std::string>() + "</td>"));
-  EXPECT_THAT(r.body, HasSubstr(kRenewThumbprint));
+  EXPECT_THAT(r.body, HasSubstr(renew_thumbprint()));
   EXPECT_THAT(r.body, HasSubstr("NDES01-MSCEP-RA"));  // the certificates are still there
 
   // The hook is gone: the page says so, quickly, and shows everything else.

@@ -2,12 +2,52 @@
 
 #include <signal.h>
 
+#include <ctime>
 #include <stdexcept>
 #include <thread>
 
+#include "support/pki.h"
 #include "support/run.h"
 
 namespace ndes::test {
+namespace {
+
+struct VerifyStore {
+  TempDir dir{"ndes-verify"};
+  std::string thumbprint;
+  VerifyStore() {
+    TestPki pki(dir / "pki");
+    const std::int64_t now = std::time(nullptr);
+    const auto cep =
+        pki.issue("cep", "cep", now - 700 * 86400, now + 9 * 86400, "/CN=NDES01-MSCEP-RA");
+    std::filesystem::create_directories(dir / "store");
+    std::filesystem::copy_file(cep, dir / "store" / "cep.pem");
+    thumbprint = openssl_thumbprint(cep);
+  }
+};
+
+const VerifyStore& verify_store() {
+  static const VerifyStore store;
+  return store;
+}
+
+bool has_prefix(const std::vector<std::string>& args, const std::string& prefix) {
+  for (const auto& a : args) {
+    if (a.rfind(prefix, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::filesystem::path& verify_dir() {
+  static const std::filesystem::path dir = verify_store().dir / "store";
+  return dir;
+}
+
+const std::string& renew_thumbprint() { return verify_store().thumbprint; }
 
 std::map<std::string, std::string> ra_labels(const std::string& thumbprint,
                                              const std::string& instance,
@@ -62,6 +102,10 @@ HookProcess::HookProcess(std::filesystem::path state_dir, std::vector<std::strin
                                      "--state.dir=" + state_dir_.string(),
                                      "--web.auth-token-file=" + token_file.string()};
     argv.insert(argv.end(), args.begin(), args.end());
+    if (has_prefix(args, "--mode=execute") && has_prefix(args, "--executor=command") &&
+        !has_prefix(args, "--verify.files.path")) {
+      argv.push_back("--verify.files.path=" + verify_dir().string());
+    }
     process_ = std::make_unique<BackgroundProcess>(
         argv, state_dir_.parent_path() / ("hook-" + std::to_string(++counter) + ".log"));
     if (wait_for_port(port_) && process_->running() &&

@@ -17,10 +17,15 @@
 namespace ndes::test {
 
 inline constexpr const char* kRenewToken = "it-s3cret-token-0123456789";
-inline constexpr const char* kRenewThumbprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+
+// The certificate files a command-executor hook in execute mode verifies alerts against
+// (--verify.files.path): made once per test process with the test PKI, a CEPEncryption
+// certificate valid for 9 more days. renew_thumbprint() is its thumbprint.
+const std::filesystem::path& verify_dir();
+const std::string& renew_thumbprint();
 
 // One alert's labels as the NDES rules give them (alerts/ndes.rules.yml).
-std::map<std::string, std::string> ra_labels(const std::string& thumbprint = kRenewThumbprint,
+std::map<std::string, std::string> ra_labels(const std::string& thumbprint = renew_thumbprint(),
                                              const std::string& instance = "ndes01:10227",
                                              const std::string& template_name = "CEPEncryption");
 
@@ -31,7 +36,9 @@ std::string webhook_body(const std::vector<std::map<std::string, std::string>>& 
 class HookProcess {
  public:
   // Starts the hook with `args` plus --web.listen-address, --state.dir (state_dir) and
-  // --web.auth-token-file (a file beside it holding kRenewToken); waits for the port.
+  // --web.auth-token-file (a file beside it holding kRenewToken), and for the command
+  // executor in execute mode --verify.files.path=verify_dir() unless `args` give one;
+  // waits for the port.
   HookProcess(std::filesystem::path state_dir, std::vector<std::string> args);
   ~HookProcess();
   HookProcess(const HookProcess&) = delete;

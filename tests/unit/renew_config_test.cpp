@@ -108,9 +108,9 @@ TEST(RenewConfigTest, TheProcedureOptsOutByName) {
 }
 
 TEST(RenewConfigTest, TheCommandExecutor) {
-  const HookConfig c = config(
-      with_base({"--executor=command", "--mode=execute", "--command.argv=true",
-                 "--command.argv={thumbprint}", "--command.argv=a,b", "--command.timeout=2m"}));
+  const HookConfig c = config(with_base(
+      {"--executor=command", "--mode=execute", "--command.argv=true", "--command.argv={thumbprint}",
+       "--command.argv=a,b", "--command.timeout=2m", "--verify.files.path=/etc/ra"}));
   EXPECT_EQ(c.executor, "command");
   EXPECT_EQ(c.mode, Mode::execute);
   // The program is resolved in the clean PATH; commas are not split.
@@ -134,6 +134,7 @@ TEST(RenewConfigTest, TheConfigFileMirrorsTheFlags) {
                    "instance: ndes03\n"
                    "templates: {allowed: [CEPEncryption]}\n"
                    "no-restart-stack: true\n"
+                   "verify: {files: {path: [/etc/ra]}}\n"
                    "ca: {config: 'ca\\Corp CA'}\n");
   HookConfig c = config({"--config.file=" + (dir / "hook.yml").string()});
   EXPECT_EQ(c.listen_address, "127.0.0.1:1");
@@ -195,6 +196,10 @@ TEST(RenewConfigTest, RefusesBadValues) {
 
 TEST(RenewConfigTest, TheCommandExecutorNeedsAGoodArgv) {
   EXPECT_THAT(error(with_base({"--executor=command"})), HasSubstr("needs --command.argv"));
+  // Execute mode renews only what it has found valid itself: no source, no start.
+  EXPECT_THAT(
+      error(with_base({"--executor=command", "--command.argv=/bin/true", "--mode=execute"})),
+      HasSubstr("needs --verify.files.path"));
   EXPECT_THAT(error(with_base({"--executor=command", "--command.argv=/bin/true",
                                "--command.argv={thumbprnt}"})),
               HasSubstr("unknown placeholder {thumbprnt}"));

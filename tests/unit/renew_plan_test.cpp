@@ -33,7 +33,9 @@ PlanConfig windows_config() {
   c.service_account = "CORP\\svc_ndes";
   c.remove_old_certs = true;
   c.restart_stack = true;
-  c.restart_services = {"PFXCertificateConnectorSvc"};
+  c.restart_services = {"WAS", "W3SVC", "PFXCertificateConnectorSvc"};
+  c.backup_dir = "C:\\ProgramData\\ndes_renew_hook\\backups\\r7";
+  c.scep_url = "https://ndes01.corp.example/certsrv/mscep/mscep.dll";
   return c;
 }
 
@@ -65,9 +67,10 @@ TEST(RenewPlanTest, TheWindowsPlanHasTheStepsInOrder) {
   for (const auto& s : plan.steps) {
     names.push_back(s.name);
   }
+  // The SCEP check comes before the event check: its first request is what loads NDES.
   EXPECT_THAT(names, ElementsAre("write_inf", "certreq_new", "certreq_submit", "certreq_accept",
                                  "verify_new_cert", "grant_key_read", "remove_superseded",
-                                 "iisreset", "restart_services", "check_ndes_event"));
+                                 "restart_services", "check_scep", "check_ndes_event"));
   for (const auto& s : plan.steps) {
     EXPECT_EQ(s.skip_reason, "") << s.name;
   }
@@ -97,6 +100,8 @@ TEST(RenewPlanTest, CertreqArgvAndCommandLines) {
             "C:\\ProgramData\\ndes_renew_hook\\renewals\\r7\\renewal.req");
 
   const PlannedStep& submit = step(plan, "certreq_submit");
+  EXPECT_EQ(submit.kind, StepKind::submit_request);  // its output is read, not only its exit
+  EXPECT_EQ(submit.params.at("ca_config"), "ca01.corp.example\\Corp Issuing CA");
   EXPECT_THAT(submit.argv, ElementsAre(certreq, "-f", "-q", "-submit", "-config",
                                        "ca01.corp.example\\Corp Issuing CA", dir + "renewal.req",
                                        dir + "renewal.cer"));
@@ -125,15 +130,20 @@ TEST(RenewPlanTest, TheStepsAfterCertreq) {
   EXPECT_EQ(verify.params.at("cer"), "C:\\ProgramData\\ndes_renew_hook\\renewals\\r7\\renewal.cer");
   EXPECT_TRUE(verify.argv.empty());
 
+  EXPECT_EQ(verify.params.at("role"), "enrollment_agent");
   EXPECT_EQ(step(plan, "grant_key_read").params.at("account"), "CORP\\svc_ndes");
-  EXPECT_EQ(step(plan, "remove_superseded").params.at("template"), "EnrollmentAgentOffline");
-  const PlannedStep& iisreset = step(plan, "iisreset");
-  EXPECT_THAT(iisreset.argv, ElementsAre("C:\\Windows\\System32\\iisreset.exe", "/restart"));
-  EXPECT_EQ(iisreset.command_line, "C:\\Windows\\System32\\iisreset.exe /restart");
-  EXPECT_EQ(step(plan, "restart_services").params.at("services"), "PFXCertificateConnectorSvc");
+  EXPECT_EQ(step(plan, "grant_key_read").params.at("role"), "enrollment_agent");
+  const PlannedStep& remove = step(plan, "remove_superseded");
+  EXPECT_EQ(remove.params.at("templates"), "EnrollmentAgentOffline");
+  EXPECT_EQ(remove.params.at("backup_dir"), "C:\\ProgramData\\ndes_renew_hook\\backups\\r7");
+  EXPECT_EQ(step(plan, "restart_services").params.at("services"),
+            "WAS,W3SVC,PFXCertificateConnectorSvc");
+  const PlannedStep& scep = step(plan, "check_scep");
+  EXPECT_EQ(scep.params.at("url"), "https://ndes01.corp.example/certsrv/mscep/mscep.dll");
+  EXPECT_EQ(scep.params.at("thumbprints"), "");  // the new certificates, from the run's facts
   const PlannedStep& event = step(plan, "check_ndes_event");
   EXPECT_EQ(event.params.at("provider"), "Microsoft-Windows-NetworkDeviceEnrollmentService");
-  EXPECT_EQ(event.params.at("event_id"), "1");
+  EXPECT_EQ(event.params.at("timeout_seconds"), "120");
 }
 
 TEST(RenewPlanTest, OptionalStepsStayInThePlanAsSkipped) {
@@ -144,11 +154,79 @@ TEST(RenewPlanTest, OptionalStepsStayInThePlanAsSkipped) {
   const Plan plan = build_plan(target(), "r7", c);
   EXPECT_EQ(plan.steps.size(), 10U);
   EXPECT_THAT(step(plan, "grant_key_read").skip_reason, HasSubstr("no --service-account"));
-  EXPECT_THAT(step(plan, "remove_superseded").skip_reason, HasSubstr("--remove-old-certs"));
-  EXPECT_THAT(step(plan, "iisreset").skip_reason, HasSubstr("--restart-stack"));
-  EXPECT_THAT(step(plan, "restart_services").skip_reason, HasSubstr("--restart-stack"));
-  EXPECT_THAT(step(plan, "check_ndes_event").skip_reason, HasSubstr("--restart-stack"));
+  // An opt-out says plainly what it costs.
+  EXPECT_THAT(step(plan, "remove_superseded").skip_reason,
+              HasSubstr("--no-remove-old-certs: NDES refuses to start with two valid RA "
+                        "certificates of one template"));
+  EXPECT_THAT(step(plan, "restart_services").skip_reason, HasSubstr("--no-restart-stack"));
+  EXPECT_THAT(step(plan, "check_scep").skip_reason, HasSubstr("--no-restart-stack"));
+  EXPECT_THAT(step(plan, "check_ndes_event").skip_reason, HasSubstr("--no-restart-stack"));
   EXPECT_EQ(step(plan, "certreq_submit").skip_reason, "");
+  const auto warnings = plan_warnings(c);
+  ASSERT_EQ(warnings.size(), 2U);
+  EXPECT_THAT(warnings[0], HasSubstr("NDES refuses to start with two valid RA certificates"));
+  EXPECT_THAT(warnings[1], HasSubstr("NDES keeps the old certificate until it restarts"));
+  EXPECT_TRUE(plan_warnings(windows_config()).empty());
+}
+
+TEST(RenewPlanTest, AnUnknownScepUrlSkipsOnlyTheOutsideCheck) {
+  PlanConfig c = windows_config();
+  c.scep_url.clear();
+  c.scep_url_error = "no /CertSrv/mscep application in applicationHost.config";
+  const Plan plan = build_plan(target(), "r7", c);
+  EXPECT_THAT(step(plan, "check_scep").skip_reason,
+              HasSubstr("give --verify.scep-url (no /CertSrv/mscep application"));
+  EXPECT_EQ(step(plan, "check_ndes_event").skip_reason, "");
+  EXPECT_THAT(plan_warnings(c), ElementsAre(HasSubstr("NDES is not checked from outside")));
+}
+
+TEST(RenewPlanTest, BothRaCertificatesInOneRunRestartOnce) {
+  RenewTarget cep = target();
+  cep.thumbprint = "89ABCDEF0123456789ABCDEF0123456789ABCDEF";
+  cep.template_name = "CEPEncryption";
+  cep.role = "cep_encryption";
+  const Plan plan = build_plan(std::vector<RenewTarget>{target(), cep}, "r7", windows_config());
+  std::vector<std::string> names;
+  for (const auto& s : plan.steps) {
+    names.push_back(s.name);
+  }
+  EXPECT_THAT(
+      names,
+      ElementsAre("write_inf.enrollment_agent", "certreq_new.enrollment_agent",
+                  "certreq_submit.enrollment_agent", "certreq_accept.enrollment_agent",
+                  "verify_new_cert.enrollment_agent", "grant_key_read.enrollment_agent",
+                  "write_inf.cep_encryption", "certreq_new.cep_encryption",
+                  "certreq_submit.cep_encryption", "certreq_accept.cep_encryption",
+                  "verify_new_cert.cep_encryption", "grant_key_read.cep_encryption",
+                  "remove_superseded", "restart_services", "check_scep", "check_ndes_event"));
+  EXPECT_EQ(step(plan, "write_inf.cep_encryption").content, renewal_inf(cep.thumbprint));
+  EXPECT_EQ(step(plan, "write_inf.cep_encryption").path,
+            "C:\\ProgramData\\ndes_renew_hook\\renewals\\r7\\renewal-cep_encryption.inf");
+  EXPECT_EQ(step(plan, "verify_new_cert.cep_encryption").params.at("old_thumbprint"),
+            cep.thumbprint);
+  EXPECT_EQ(step(plan, "remove_superseded").params.at("templates"),
+            "EnrollmentAgentOffline,CEPEncryption");
+}
+
+TEST(RenewPlanTest, TheDuplicateRepairBacksUpRemovesRestartsAndChecks) {
+  const Plan plan = build_repair_plan(
+      "AAAA000000000000000000000000000000000000",
+      {"BBBB000000000000000000000000000000000000", "CCCC000000000000000000000000000000000000"},
+      windows_config());
+  std::vector<std::string> names;
+  for (const auto& s : plan.steps) {
+    names.push_back(s.name);
+  }
+  EXPECT_THAT(names, ElementsAre("remove_duplicates", "restart_services", "check_scep",
+                                 "check_ndes_event"));
+  const PlannedStep& remove = step(plan, "remove_duplicates");
+  EXPECT_EQ(remove.kind, StepKind::remove_superseded);
+  EXPECT_EQ(remove.params.at("thumbprints"),
+            "BBBB000000000000000000000000000000000000,CCCC000000000000000000000000000000000000");
+  EXPECT_EQ(remove.params.count("templates"), 0U);
+  EXPECT_EQ(step(plan, "check_scep").params.at("thumbprints"),
+            "AAAA000000000000000000000000000000000000");
+  EXPECT_TRUE(plan.inf.empty());
 }
 
 TEST(RenewPlanTest, AnUnknownCaIsShownNotGuessed) {

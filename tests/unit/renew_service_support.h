@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "renew/alert.h"
+#include "renew/cert_source.h"
 #include "renew/executor.h"
 #include "renew/renewal_service.h"
 #include "support/run.h"
@@ -17,6 +18,41 @@
 namespace ndes::renew::testing {
 
 inline constexpr const char* kThumbprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+inline constexpr const char* kEeaThumbprint = "89ABCDEF0123456789ABCDEF0123456789ABCDEF";
+inline constexpr std::int64_t kNow = 1'800'000'000;
+inline constexpr std::int64_t kDay = 86400;
+
+// An RA certificate as a source lists it (the classifier reads the role from the template).
+inline SourceCertificate ra_cert(const std::string& thumbprint, const std::string& template_name,
+                                 std::int64_t not_after, std::optional<bool> has_key = true) {
+  SourceCertificate c;
+  c.cert.thumbprint = thumbprint;
+  c.cert.template_name = template_name;
+  c.cert.subject_cn = "NDES01-MSCEP-RA";
+  c.cert.not_before = not_after - 730 * kDay;
+  c.cert.not_after = not_after;
+  c.has_private_key = has_key;
+  return c;
+}
+
+// A verification source that lists what the test put in (the store a test pretends).
+class ListSource final : public CertificateSource {
+ public:
+  explicit ListSource(std::vector<SourceCertificate> certs) : certs_(std::move(certs)) {}
+  std::string name() const override { return "test store"; }
+  std::optional<std::vector<SourceCertificate>> list(std::string* /*error*/) const override {
+    return certs_;
+  }
+
+ private:
+  std::vector<SourceCertificate> certs_;
+};
+
+// The store of most tests: the CEP certificate expires in 10 days, the EEA one in a year.
+inline std::vector<SourceCertificate> default_store() {
+  return {ra_cert(kThumbprint, "CEPEncryption", kNow + 10 * kDay),
+          ra_cert(kEeaThumbprint, "EnrollmentAgentOffline", kNow + 365 * kDay)};
+}
 
 // Runs every step by calling `script` (default: ok), and remembers the step names.
 class FakeExecutor final : public Executor {
@@ -75,6 +111,7 @@ inline ServiceOptions options(const std::filesystem::path& dir, Mode mode,
   o.plan.command_timeout_seconds = 10;
   o.state_dir = dir;
   o.secrets = {"tok-secret"};
+  o.source = std::make_shared<ListSource>(default_store());
   return o;
 }
 
