@@ -13,7 +13,9 @@ namespace ndes::certstore {
 namespace {
 
 constexpr const char* kReadableHelp =
-    "1 if the identity can read the certificate's private key (Windows store only).";
+    "1 if the identity can read the certificate's private key (Windows store only); method: "
+    "authz (Authz with the account's directory groups) or dacl (the key's DACL against the "
+    "token Windows builds for a service identity).";
 
 void add_unique(std::vector<std::string>& names, const std::string& name) {
   if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
@@ -92,6 +94,39 @@ std::vector<Identity> CertstoreCollector::identities() {
   return out;
 }
 
+void CertstoreCollector::add_readable(const std::string& source, const std::string& thumbprint,
+                                      std::span<const std::uint8_t> security_descriptor,
+                                      const std::vector<Identity>& readers, CollectorResult& out) {
+  for (const Identity& id : readers) {
+    const ReadCheck check = access_.can_read(security_descriptor, id);
+    if (!check.readable) {
+      // No answer (Authz could not make a context, the descriptor is malformed): no
+      // series, which could only be a guess, and a read error of the store instead.
+      log_warn("cannot tell whether the identity can read the key",
+               {{"collector", "certstore"},
+                {"store", source},
+                {"thumbprint", thumbprint},
+                {"identity", id.name},
+                {"method", std::string(to_string(check.method))},
+                {"err", check.error}});
+      out.errors.push_back(ReadErrorRecord{Origin{kCollector, source, ""},
+                                           reason_for(check.error_code), check.error});
+      continue;
+    }
+    if (!check.note.empty() && !warned_note_.exchange(true)) {
+      log_info("key access is evaluated against the groups known locally",
+               {{"collector", "certstore"}, {"identity", id.name}, {"err", check.note}});
+    }
+    out.samples.push_back(Sample{kReadableMetric,
+                                 kReadableHelp,
+                                 SampleType::gauge,
+                                 {{"thumbprint", thumbprint},
+                                  {"identity", id.name},
+                                  {"method", std::string(to_string(check.method))}},
+                                 *check.readable ? 1.0 : 0.0});
+  }
+}
+
 void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out) {
   const std::string source = store.canonical();
   out.sources.push_back(source);
@@ -139,30 +174,7 @@ void CertstoreCollector::add_store(const StoreName& store, CollectorResult& out)
     }
     record.has_private_key = has_key;
     if (has_key && key.security_descriptor) {
-      for (const Identity& id : readers) {
-        const ReadCheck check = access_.can_read(*key.security_descriptor, id);
-        if (!check.readable) {
-          log_warn("cannot tell whether the identity can read the key",
-                   {{"collector", "certstore"},
-                    {"store", source},
-                    {"thumbprint", record.cert.thumbprint},
-                    {"identity", id.name},
-                    {"err", check.error}});
-          continue;
-        }
-        if (check.fallback && !warned_fallback_.exchange(true)) {
-          log_info(
-              "Authz cannot answer; key access is evaluated against the identity and its "
-              "well-known groups only",
-              {{"collector", "certstore"}, {"err", check.error}});
-        }
-        out.samples.push_back(
-            Sample{kReadableMetric,
-                   kReadableHelp,
-                   SampleType::gauge,
-                   {{"thumbprint", record.cert.thumbprint}, {"identity", id.name}},
-                   *check.readable ? 1.0 : 0.0});
-      }
+      add_readable(source, record.cert.thumbprint, *key.security_descriptor, readers, out);
     }
     out.certificates.push_back(std::move(record));
   }

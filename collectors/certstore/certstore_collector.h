@@ -2,7 +2,7 @@
 // certificate stores (LocalMachine\My by default), with the same records, and so
 // the same metrics and labels, as the `files` collector, plus
 //   ndes_certificate_has_private_key            (CertificateRecord::has_private_key)
-//   ndes_certificate_private_key_readable{thumbprint,identity}
+//   ndes_certificate_private_key_readable{thumbprint,identity,method}
 #pragma once
 
 #include <atomic>
@@ -61,6 +61,9 @@ class CertstoreCollector : public Collector {
 
  private:
   void add_store(const StoreName& store, CollectorResult& out);
+  void add_readable(const std::string& source, const std::string& thumbprint,
+                    std::span<const std::uint8_t> security_descriptor,
+                    const std::vector<Identity>& readers, CollectorResult& out);
   std::vector<Identity> identities();
 
   std::vector<StoreName> stores_;
@@ -70,7 +73,7 @@ class CertstoreCollector : public Collector {
 
   std::mutex mutex_;
   std::map<std::string, Identity> resolved_;  // identity name -> SID, once resolved
-  std::atomic<bool> warned_fallback_{false};
+  std::atomic<bool> warned_note_{false};      // logged once: ReadCheck::note
 };
 
 }  // namespace ndes::certstore

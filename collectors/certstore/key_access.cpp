@@ -13,13 +13,12 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 #include "base/text.h"
 #include "base/win/error_text.h"
-#include "base/win/handles.h"
 #include "base/win/key_security.h"
 #include "base/win/utf16.h"
+#include "certstore/local_groups.h"
 
 namespace ndes::certstore {
 namespace {
@@ -129,29 +128,108 @@ bool map_generic_rights(std::vector<std::uint8_t>& sd) {
   return true;
 }
 
-// Authz is one resource manager for the process; wine does not implement it.
-struct AuthzState {
-  AUTHZ_RESOURCE_MANAGER_HANDLE rm = nullptr;
-  DWORD error = ERROR_SUCCESS;
-};
+// The documented values key_read_check.h passes, checked against the SDK.
+static_assert(kAuthzRmFlagNoAudit == AUTHZ_RM_FLAG_NO_AUDIT);
+static_assert(kSeGroupEnabled == SE_GROUP_ENABLED);
+static_assert(kFileReadData == FILE_READ_DATA);
+static_assert(kErrorAccessDenied == ERROR_ACCESS_DENIED);
 
-const AuthzState& authz() {
-  static AuthzState state;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (!AuthzInitializeResourceManager(AUTHZ_RM_FLAG_NO_AUDIT, nullptr, nullptr, nullptr,
-                                        L"ndes_exporter", &state.rm)) {
-      state.rm = nullptr;
-      state.error = GetLastError();
-    }
-  });
-  return state;
+// Freed with AuthzFreeContext when the cache and the last check let go.
+AuthzContext own_context(AUTHZ_CLIENT_CONTEXT_HANDLE h) {
+  return AuthzContext(
+      h, [](void* p) { AuthzFreeContext(static_cast<AUTHZ_CLIENT_CONTEXT_HANDLE>(p)); });
 }
 
-struct AuthzContextTraits : win::NonNullTraits<AUTHZ_CLIENT_CONTEXT_HANDLE> {
-  static void close(AUTHZ_CLIENT_CONTEXT_HANDLE h) { AuthzFreeContext(h); }
+AUTHZ_CLIENT_CONTEXT_HANDLE handle_of(const AuthzContext& c) {
+  return static_cast<AUTHZ_CLIENT_CONTEXT_HANDLE>(c.get());
+}
+
+// The thin seam: each method is one Authz call, with the caller's flags as they are.
+// "AuthzInitializeResourceManager", "AuthzInitializeContextFromSid",
+// "AuthzAddSidsToContext", "AuthzAccessCheck" (learn.microsoft.com/windows/win32/
+// api/authz/). Wine implements none of them.
+class WindowsAuthz final : public AuthzCalls {
+ public:
+  ~WindowsAuthz() override {
+    if (rm_ != nullptr) {
+      AuthzFreeResourceManager(rm_);
+    }
+  }
+  std::uint32_t initialize_resource_manager(std::uint32_t flags) override {
+    if (!AuthzInitializeResourceManager(flags, nullptr, nullptr, nullptr, L"ndes_exporter", &rm_)) {
+      rm_ = nullptr;
+      return GetLastError();
+    }
+    return ERROR_SUCCESS;
+  }
+  std::uint32_t initialize_context_from_sid(std::uint32_t flags, const std::string& sid,
+                                            AuthzContext& context) override {
+    const std::optional<Sid> binary = sid_from_string(sid);
+    if (!binary) {
+      return ERROR_INVALID_SID;
+    }
+    AUTHZ_CLIENT_CONTEXT_HANDLE raw = nullptr;
+    const LUID no_luid{};
+    if (!AuthzInitializeContextFromSid(flags, as_psid(*binary), rm_, nullptr, no_luid, nullptr,
+                                       &raw)) {
+      return GetLastError();
+    }
+    context = own_context(raw);
+    return ERROR_SUCCESS;
+  }
+  std::uint32_t add_sids_to_context(const AuthzContext& base, const std::vector<std::string>& sids,
+                                    std::uint32_t attributes, AuthzContext& context) override {
+    std::vector<Sid> binary;
+    for (const auto& s : sids) {
+      if (auto b = sid_from_string(s)) {
+        binary.push_back(std::move(*b));
+      }
+    }
+    std::vector<SID_AND_ATTRIBUTES> entries;
+    for (const Sid& b : binary) {
+      entries.push_back(SID_AND_ATTRIBUTES{as_psid(b), attributes});
+    }
+    AUTHZ_CLIENT_CONTEXT_HANDLE raw = nullptr;
+    if (!AuthzAddSidsToContext(handle_of(base), entries.data(), static_cast<DWORD>(entries.size()),
+                               nullptr, 0, &raw)) {
+      return GetLastError();
+    }
+    context = own_context(raw);
+    return ERROR_SUCCESS;
+  }
+  std::uint32_t access_check(std::uint32_t flags, const AuthzContext& context,
+                             std::uint32_t desired_access,
+                             std::span<const std::uint8_t> security_descriptor,
+                             AccessReply& reply) override {
+    std::vector<std::uint8_t> sd(security_descriptor.begin(), security_descriptor.end());
+    AUTHZ_ACCESS_REQUEST request{};
+    request.DesiredAccess = desired_access;
+    ACCESS_MASK granted = 0;
+    DWORD error = ERROR_SUCCESS;
+    AUTHZ_ACCESS_REPLY out{};
+    out.ResultListLength = 1;
+    out.GrantedAccessMask = &granted;
+    out.Error = &error;
+    if (!AuthzAccessCheck(flags, handle_of(context), &request, nullptr, sd.data(), nullptr, 0, &out,
+                          nullptr)) {
+      return GetLastError();
+    }
+    reply.granted = granted;
+    reply.error = error;
+    return ERROR_SUCCESS;
+  }
+  std::string error_text(std::uint32_t code) override { return win::error_text(code); }
+
+ private:
+  AUTHZ_RESOURCE_MANAGER_HANDLE rm_ = nullptr;
 };
-using ContextPtr = win::UniqueHandle<AUTHZ_CLIENT_CONTEXT_HANDLE, AuthzContextTraits>;
+
+// One checker for the process: its Authz contexts and local groups are cached
+// across scrapes (KeyReadOptions: 10 minutes, 64 identities).
+KeyReadChecker& process_checker() {
+  static KeyReadChecker checker(windows_authz(), dacl_allows_read_sids, read_local_groups);
+  return checker;
+}
 
 }  // namespace
 
@@ -230,25 +308,6 @@ std::optional<std::string> virtual_account_sid(std::string_view account) {
   return out;
 }
 
-std::vector<Sid> implicit_groups(const Sid& sid) {
-  std::vector<std::string> names = {"S-1-1-0", "S-1-5-11", "S-1-5-32-545"};
-  const std::string text = sid_to_string(sid);
-  if (text.rfind("S-1-5-82-", 0) == 0) {
-    names.emplace_back("S-1-5-32-568");  // IIS_IUSRS
-  } else if (text == "S-1-5-19" || text == "S-1-5-20" || text.rfind("S-1-5-80-", 0) == 0) {
-    names.emplace_back("S-1-5-6");  // SERVICE
-  } else if (text == "S-1-5-18") {
-    names.emplace_back("S-1-5-32-544");  // Administrators
-  }
-  std::vector<Sid> out;
-  for (const auto& n : names) {
-    if (auto s = sid_from_string(n)) {
-      out.push_back(std::move(*s));
-    }
-  }
-  return out;
-}
-
 std::optional<Identity> resolve_identity(const std::string& name, std::string* error) {
   Identity id;
   id.name = name;
@@ -269,7 +328,8 @@ std::optional<Identity> resolve_identity(const std::string& name, std::string* e
     sid = std::move(found);
   }
   id.sid = std::move(*sid);
-  id.groups = implicit_groups(id.sid);
+  id.sid_text = sid_to_string(id.sid);
+  id.kind = identity_kind(id.sid_text);
   return id;
 }
 
@@ -310,64 +370,30 @@ std::optional<bool> dacl_allows_read(std::span<const std::uint8_t> security_desc
   return false;
 }
 
+std::optional<bool> dacl_allows_read_sids(std::span<const std::uint8_t> security_descriptor,
+                                          std::span<const std::string> token_sids) {
+  std::vector<Sid> sids;
+  for (const auto& text : token_sids) {
+    if (auto sid = sid_from_string(text)) {
+      sids.push_back(std::move(*sid));
+    }
+  }
+  return dacl_allows_read(security_descriptor, sids);
+}
+
+std::shared_ptr<AuthzCalls> windows_authz() { return std::make_shared<WindowsAuthz>(); }
+
 ReadCheck can_read_key(std::span<const std::uint8_t> security_descriptor,
                        const Identity& identity) {
-  ReadCheck out;
-  // Authz knows the account's local and domain groups; where it cannot answer
-  // (not implemented under wine, or no context for a virtual account), the DACL is
-  // evaluated against the identity and its implicit groups.
-  const auto fallback = [&](std::string why) {
-    std::vector<Sid> token = identity.groups;
-    token.push_back(identity.sid);
-    out.readable = dacl_allows_read(security_descriptor, token);
-    out.fallback = true;
-    out.error = out.readable ? std::move(why) : "the key's security descriptor is malformed";
-    return out;
-  };
-  const AuthzState& state = authz();
-  if (state.rm == nullptr) {
-    return fallback("AuthzInitializeResourceManager: " + error_text(state.error));
-  }
   std::vector<std::uint8_t> sd(security_descriptor.begin(), security_descriptor.end());
   if (sd.empty() || !map_generic_rights(sd)) {
+    ReadCheck out;
+    out.method = identity.kind == IdentityKind::account ? ReadMethod::authz : ReadMethod::dacl;
+    out.error_code = ERROR_INVALID_SECURITY_DESCR;
     out.error = "the key's security descriptor is malformed";
     return out;
   }
-  AUTHZ_CLIENT_CONTEXT_HANDLE raw = nullptr;
-  const LUID no_luid{};
-  if (!AuthzInitializeContextFromSid(0, as_psid(identity.sid), state.rm, nullptr, no_luid, nullptr,
-                                     &raw)) {
-    return fallback("AuthzInitializeContextFromSid(" + identity.name +
-                    "): " + error_text(GetLastError()));
-  }
-  ContextPtr base(raw);
-  // The groups a logon of the account carries that a context made from its SID
-  // alone may lack (IIS_IUSRS for an application pool, SERVICE...).
-  std::vector<SID_AND_ATTRIBUTES> extra;
-  for (const Sid& g : identity.groups) {
-    extra.push_back(SID_AND_ATTRIBUTES{as_psid(g), SE_GROUP_ENABLED});
-  }
-  AUTHZ_CLIENT_CONTEXT_HANDLE with_groups = nullptr;
-  if (!AuthzAddSidsToContext(base.get(), extra.data(), static_cast<DWORD>(extra.size()), nullptr, 0,
-                             &with_groups)) {
-    return fallback("AuthzAddSidsToContext(" + identity.name + "): " + error_text(GetLastError()));
-  }
-  ContextPtr context(with_groups);
-  AUTHZ_ACCESS_REQUEST request{};
-  request.DesiredAccess = FILE_READ_DATA;
-  ACCESS_MASK granted = 0;
-  DWORD access_error = ERROR_SUCCESS;
-  AUTHZ_ACCESS_REPLY reply{};
-  reply.ResultListLength = 1;
-  reply.GrantedAccessMask = &granted;
-  reply.Error = &access_error;
-  if (!AuthzAccessCheck(0, context.get(), &request, nullptr, sd.data(), nullptr, 0, &reply,
-                        nullptr)) {
-    out.error = "AuthzAccessCheck(" + identity.name + "): " + error_text(GetLastError());
-    return out;
-  }
-  out.readable = access_error == ERROR_SUCCESS && (granted & FILE_READ_DATA) != 0;
-  return out;
+  return process_checker().check(sd, identity);
 }
 
 }  // namespace ndes::certstore

@@ -1,17 +1,20 @@
-// Who may read a private key: configured identities resolved to SIDs, and the key's
-// security descriptor evaluated for them (ndes_certificate_private_key_readable).
+// Who may read a private key, on Windows: configured identities resolved to SIDs,
+// and the key's security descriptor evaluated for them
+// (ndes_certificate_private_key_readable) by KeyReadChecker (key_read_check.h)
+// with the real Authz calls, DACL walk and local group lookup.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace ndes::certstore {
+#include "certstore/key_read_check.h"
 
-using Sid = std::vector<std::uint8_t>;  // a binary SID
+namespace ndes::certstore {
 
 std::string sid_to_string(const Sid& sid);                  // "S-1-5-18"; "" if malformed
 std::optional<Sid> sid_from_string(std::string_view text);  // nullopt if not a SID string
@@ -21,18 +24,6 @@ std::optional<Sid> sid_from_string(std::string_view text);  // nullopt if not a 
 //   "NT SERVICE\<service>" -> S-1-5-80-<SHA-1 of the upper-cased service name, UTF-16LE>
 // (five little-endian 32-bit words). nullopt for any other name.
 std::optional<std::string> virtual_account_sid(std::string_view account);
-
-// The well-known groups that every logon of `sid` carries, whatever the domain
-// says: Everyone, Authenticated Users and Users for all; IIS_IUSRS for application
-// pool identities (S-1-5-82-*); SERVICE for service accounts (LocalService,
-// NetworkService, S-1-5-80-*); Administrators for LocalSystem.
-std::vector<Sid> implicit_groups(const Sid& sid);
-
-struct Identity {
-  std::string name;  // as configured: the `identity` label
-  Sid sid;
-  std::vector<Sid> groups;  // implicit_groups(sid)
-};
 
 // Resolves "DOMAIN\user", "user@domain", "NT AUTHORITY\NETWORK SERVICE",
 // "IIS APPPOOL\SCEP", "NT SERVICE\name" or a SID string ("S-1-5-20"). Virtual
@@ -48,20 +39,15 @@ std::optional<Identity> resolve_identity(const std::string& name, std::string* e
 // nullopt if the descriptor is malformed.
 std::optional<bool> dacl_allows_read(std::span<const std::uint8_t> security_descriptor,
                                      std::span<const Sid> token_sids);
+// The same with SID strings (a DaclCheck); a SID string that does not parse matches nothing.
+std::optional<bool> dacl_allows_read_sids(std::span<const std::uint8_t> security_descriptor,
+                                          std::span<const std::string> token_sids);
 
-struct ReadCheck {
-  std::optional<bool> readable;  // nullopt: unknown (error says why)
-  std::string error;             // why unknown, or why Authz could not answer
-  // True when Authz could not answer (not implemented under wine; no context for
-  // the account) and the answer came from dacl_allows_read over the identity and
-  // its implicit groups only.
-  bool fallback = false;
-};
+// The Authz calls of this process (advapi32/authz.dll), for KeyReadChecker.
+std::shared_ptr<AuthzCalls> windows_authz();
 
-// Can `identity` read a key with this security descriptor? Asks Authz
-// (AuthzAccessCheck on a context made from the identity's SID plus its implicit
-// groups), which knows the account's local and domain group memberships; where
-// Authz cannot answer, falls back to dacl_allows_read.
+// Can `identity` read a key with this security descriptor? Maps its generic rights,
+// then asks the process's KeyReadChecker (Authz contexts and local groups cached).
 ReadCheck can_read_key(std::span<const std::uint8_t> security_descriptor, const Identity& identity);
 
 }  // namespace ndes::certstore

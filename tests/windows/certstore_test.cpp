@@ -23,6 +23,7 @@
 
 #include "certstore/certstore_collector.h"
 #include "certstore/key_access.h"
+#include "certstore/local_groups.h"
 #include "certstore/store_name.h"
 #include "exporter/config.h"
 #include "ndes/metrics/families.h"
@@ -119,15 +120,28 @@ const CertificateRecord* find_record(const CollectorResult& r, const std::string
   return nullptr;
 }
 
-std::optional<double> readable(const CollectorResult& r, const std::string& thumbprint,
-                               const std::string& identity) {
+const Sample* readable_sample(const CollectorResult& r, const std::string& thumbprint,
+                              const std::string& identity) {
   for (const auto& s : r.samples) {
     if (s.name == kReadableMetric && s.labels.at("thumbprint") == thumbprint &&
         s.labels.at("identity") == identity) {
-      return s.value;
+      return &s;
     }
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<double> readable(const CollectorResult& r, const std::string& thumbprint,
+                               const std::string& identity) {
+  const Sample* s = readable_sample(r, thumbprint, identity);
+  return s != nullptr ? std::optional<double>(s->value) : std::nullopt;
+}
+
+// The `method` label of the series ("" when there is none).
+std::string method_of(const CollectorResult& r, const std::string& thumbprint,
+                      const std::string& identity) {
+  const Sample* s = readable_sample(r, thumbprint, identity);
+  return s != nullptr && s->labels.count("method") > 0 ? s->labels.at("method") : "";
 }
 
 // ---------------------------------------------------------------------------
@@ -269,20 +283,34 @@ TEST(ResolveIdentityTest, UnknownAccount) {
   EXPECT_THAT(error, HasSubstr("NOSUCHDOMAIN\\nobody-at-all"));
 }
 
-TEST(ImplicitGroupsTest, PerKindOfAccount) {
-  const auto names = [](const std::string& s) {
-    std::vector<std::string> out;
-    for (const auto& g : implicit_groups(sid(s))) {
-      out.push_back(sid_to_string(g));
-    }
-    return out;
+TEST(ResolveIdentityTest, KindAndSidText) {
+  std::string error;
+  const auto kind_of = [&](const std::string& name) {
+    auto id = resolve_identity(name, &error);
+    EXPECT_TRUE(id) << error;
+    return id ? id->kind : IdentityKind::account;
   };
-  using ::testing::Contains;
-  EXPECT_THAT(names("S-1-5-82-1-2-3-4-5"), Contains("S-1-5-32-568"));  // IIS_IUSRS
-  EXPECT_THAT(names("S-1-5-82-1-2-3-4-5"), Contains("S-1-5-11"));      // Authenticated Users
-  EXPECT_THAT(names("S-1-5-20"), Contains("S-1-5-6"));                 // SERVICE
-  EXPECT_THAT(names("S-1-5-18"), Contains("S-1-5-32-544"));            // Administrators
-  EXPECT_THAT(names("S-1-5-21-1-2-3-1001"), Not(Contains("S-1-5-32-568")));
+  EXPECT_EQ(kind_of("IIS APPPOOL\\SCEP"), IdentityKind::app_pool);
+  EXPECT_EQ(kind_of("NT SERVICE\\TrustedInstaller"), IdentityKind::service);
+  EXPECT_EQ(kind_of("NT AUTHORITY\\NETWORK SERVICE"), IdentityKind::network_service);
+  EXPECT_EQ(kind_of("S-1-5-18"), IdentityKind::local_system);
+  EXPECT_EQ(kind_of("S-1-5-21-1-2-3-1001"), IdentityKind::account);
+  auto pool = resolve_identity("IIS APPPOOL\\SCEP", &error);
+  ASSERT_TRUE(pool) << error;
+  EXPECT_EQ(pool->sid_text, *virtual_account_sid("IIS APPPOOL\\SCEP"));
+}
+
+TEST(LocalGroupsTest, TheLookupAnswers) {
+  // Wine's NetLocalGroupEnum succeeds with no group at all, so the memberships
+  // themselves are tested on Linux (TokenSidsTest, KeyReadCheckerTest); here the
+  // calls, the buffers and the SID conversion run.
+  std::string error;
+  const auto groups = read_local_groups(&error);
+  ASSERT_TRUE(groups) << error;
+  for (const auto& g : *groups) {
+    EXPECT_THAT(g.sid, ::testing::StartsWith("S-1-")) << g.name;
+    EXPECT_THAT(g.name, Not(IsEmpty()));
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -366,9 +394,37 @@ TEST(CanReadKeyTest, AnswersForAnIdentityWithItsGroups) {
       can_read_key(sd_from_sddl(L"O:SYG:SYD:(A;;GR;;;S-1-5-32-568)"), *pool);
   ASSERT_TRUE(via_group.readable) << via_group.error;
   EXPECT_TRUE(*via_group.readable);
+  EXPECT_EQ(via_group.method, ReadMethod::dacl);  // a virtual account: never Authz
   const ReadCheck admins_only = can_read_key(sd_from_sddl(L"O:SYG:SYD:(A;;GA;;;BA)"), *pool);
   ASSERT_TRUE(admins_only.readable) << admins_only.error;
   EXPECT_FALSE(*admins_only.readable);
+  // SERVICE (S-1-5-6), which the worker process carries.
+  const ReadCheck via_service = can_read_key(sd_from_sddl(L"O:SYG:SYD:(A;;GR;;;SU)"), *pool);
+  EXPECT_EQ(via_service.readable, true) << via_service.error;
+}
+
+TEST(CanReadKeyTest, AnAccountWithoutAuthzIsEvaluatedOnTheDaclAndSaysWhy) {
+  // Wine's AuthzInitializeResourceManager is a stub (ERROR_CALL_NOT_IMPLEMENTED): the
+  // real KeyReadChecker then evaluates the DACL and says so in the note.
+  std::string error;
+  auto user = resolve_identity("S-1-5-21-1-2-3-1001", &error);
+  ASSERT_TRUE(user) << error;
+  const ReadCheck r = can_read_key(sd_from_sddl(L"O:SYG:SYD:(A;;GR;;;AU)"), *user);
+  ASSERT_TRUE(r.readable) << r.error;
+  EXPECT_TRUE(*r.readable);
+  EXPECT_EQ(r.method, ReadMethod::dacl);
+  EXPECT_THAT(r.note, HasSubstr("AuthzInitializeResourceManager"));
+  const ReadCheck denied = can_read_key(sd_from_sddl(L"O:SYG:SYD:(A;;GR;;;SU)"), *user);
+  EXPECT_EQ(denied.readable, false) << denied.error;  // an account is not SERVICE
+}
+
+TEST(CanReadKeyTest, MalformedDescriptorIsAnError) {
+  std::string error;
+  auto pool = resolve_identity("IIS APPPOOL\\SCEP", &error);
+  ASSERT_TRUE(pool) << error;
+  const ReadCheck r = can_read_key(std::vector<std::uint8_t>{1, 2, 3}, *pool);
+  EXPECT_EQ(r.readable, std::nullopt);
+  EXPECT_THAT(r.error, HasSubstr("malformed"));
 }
 
 // ---------------------------------------------------------------------------
@@ -500,6 +556,44 @@ TEST_F(FakeStoreTest, ReadableSeriesPerKeyAndIdentity) {
   EXPECT_EQ(readable(r, cep, "NOSUCHDOMAIN\\nobody-at-all"), std::nullopt);
   // No key, no series.
   EXPECT_EQ(readable(r, facts_["eea-nokey"].thumbprint, "IIS APPPOOL\\SCEP"), std::nullopt);
+}
+
+TEST_F(FakeStoreTest, AnUnansweredCheckIsAReadErrorAndNoSeries) {
+  ExporterConfig config;
+  config.certstore.key_readers = {"S-1-5-21-1-2-3-1001", "IIS APPPOOL\\SCEP"};
+  StoreAccess access;
+  access.read = [this](const StoreName&) {
+    StoreRead r;
+    r.opened = true;
+    r.entries = {entry("cep", true)};
+    return r;
+  };
+  access.inspect = [](const PrivateKeyRef&) {
+    KeyState s;
+    s.exists = true;
+    s.security_descriptor = sd_from_sddl(L"O:SYG:SYD:(A;;GR;;;S-1-5-32-568)");
+    return s;
+  };
+  access.can_read = [](std::span<const std::uint8_t> sd, const Identity& id) {
+    if (id.kind != IdentityKind::account) {
+      return can_read_key(sd, id);
+    }
+    ReadCheck denied;  // what a gMSA without tokenGroupsGlobalAndUniversal gets
+    denied.method = ReadMethod::authz;
+    denied.error_code = 5;
+    denied.error = "AuthzInitializeContextFromSid(S-1-5-21-1-2-3-1001): access denied";
+    return denied;
+  };
+  CertstoreCollector collector(config.certstore, config.template_names, access);
+  const CollectorResult r = collector.collect();
+  const std::string cep = facts_["cep"].thumbprint;
+  EXPECT_EQ(readable(r, cep, "S-1-5-21-1-2-3-1001"), std::nullopt);
+  EXPECT_EQ(readable(r, cep, "IIS APPPOOL\\SCEP"), 1.0);
+  EXPECT_EQ(method_of(r, cep, "IIS APPPOOL\\SCEP"), "dacl");
+  ASSERT_EQ(r.errors.size(), 1U);
+  EXPECT_EQ(r.errors[0].reason, ReadError::permission_denied);
+  EXPECT_THAT(r.errors[0].detail, HasSubstr("AuthzInitializeContextFromSid"));
+  EXPECT_EQ(r.errors[0].origin.source, "LocalMachine\\My");
 }
 
 TEST_F(FakeStoreTest, DefaultIdentitiesAreTheServiceAccount) {
@@ -666,6 +760,9 @@ TEST_F(WineStoreTest, KeyReadableByIdentity) {
   // No key, no series.
   EXPECT_EQ(readable(result_, facts_["eea-nokey"].thumbprint, pool), std::nullopt);
   EXPECT_EQ(readable(result_, facts_["ssl-expired"].thumbprint, pool), std::nullopt);
+  // Both are service identities: decided on the DACL, and the series says so.
+  EXPECT_EQ(method_of(result_, facts_["cep"].thumbprint, pool), "dacl");
+  EXPECT_EQ(method_of(result_, facts_["cep"].thumbprint, network), "dacl");
 }
 
 TEST_F(WineStoreTest, TheDaclsAreWhatTheTestSet) {
