@@ -78,13 +78,17 @@ EventBatch WevtSource::read(const EventQuery& q) {
     }
     // Position 0 with EvtSeekStrict: onto the bookmarked event itself, failing
     // when it "does not exist" (EVT_SEEK_FLAGS, https://learn.microsoft.com/en-us/
-    // windows/win32/api/winevt/ne-winevt-evt_seek_flags). Not position 1 as the
-    // docs' bookmarking sample does: without the strict flag a seek past the
-    // boundary "will return the last record within the boundary", so it never
-    // fails on a cleared log; with it, position 1 fails whenever no event came
-    // after the bookmark - the steady state - and a reset there would count the
-    // look-back window again. At position 0 the event read back says which case
-    // it is (bookmark_check). EvtSeek's Timeout is "Reserved. Must be zero."
+    // windows/win32/api/winevt/ne-winevt-evt_seek_flags). Not position 1, the
+    // event after it ("Bookmarking Events" leaves the offset to the caller:
+    // https://learn.microsoft.com/en-us/windows/win32/wes/bookmarking-events):
+    // without the strict flag a seek past the boundary "will return the last
+    // record within the boundary", so it never fails on a cleared log; with it,
+    // position 1 has no event whenever nothing came after the bookmark - the
+    // steady state - and a reset there would count the look-back window again.
+    // At position 0 the event read back says which case it is (bookmark_check).
+    // EvtSeek's Timeout is "Reserved. Must be zero." and it works on "result sets
+    // from an Admin or Operational channel" (Application is an Admin channel; the
+    // connector logs are /Admin and /Operational)
     // (https://learn.microsoft.com/en-us/windows/win32/api/winevt/nf-winevt-evtseek).
     if (!api_.seek(results.get(), 0, bookmark.get(), 0,
                    kEvtSeekRelativeToBookmark | kEvtSeekStrict)) {
