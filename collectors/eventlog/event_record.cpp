@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "base/text.h"
+#include "base/time.h"
 #include "common/win_time.h"
 #include "common/xml_lite.h"
 
@@ -113,7 +114,10 @@ std::string level_name(unsigned level) {
   }
 }
 
-std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms) {
+namespace {
+
+// The System conditions of a source's query, with an optional time condition.
+std::string system_query(const EventlogSource& source, const std::string& time_term) {
   std::vector<std::string> terms;
   if (!source.provider.empty()) {
     terms.push_back("Provider[@Name=" + literal(source.provider) + "]");
@@ -125,8 +129,8 @@ std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms
     }
     terms.push_back("(" + ids + ")");
   }
-  if (look_back_ms > 0) {
-    terms.push_back("TimeCreated[timediff(@SystemTime) <= " + std::to_string(look_back_ms) + "]");
+  if (!time_term.empty()) {
+    terms.push_back(time_term);
   }
   if (terms.empty()) {
     return "*";
@@ -136,6 +140,24 @@ std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms
     all += (all.empty() ? "" : " and ") + t;
   }
   return "*[System[" + all + "]]";
+}
+
+}  // namespace
+
+std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms) {
+  return system_query(
+      source, look_back_ms > 0
+                  ? "TimeCreated[timediff(@SystemTime) <= " + std::to_string(look_back_ms) + "]"
+                  : "");
+}
+
+std::string xpath_query_since(const EventlogSource& source, double since_unix) {
+  if (since_unix < 1) {
+    return system_query(source, "");  // no time
+  }
+  std::string at = format_time(static_cast<std::int64_t>(std::floor(since_unix)));
+  at.insert(at.size() - 1, ".000");  // "...:05Z" -> "...:05.000Z"
+  return system_query(source, "TimeCreated[@SystemTime >= '" + at + "']");
 }
 
 std::string bookmark_xml(const std::string& log, std::uint64_t record_id) {

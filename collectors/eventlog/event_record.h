@@ -45,6 +45,11 @@ std::string level_name(unsigned level);
 // IDs, and, when look_back_ms > 0, only events younger than that.
 std::string xpath_query(const EventlogSource& source, std::uint64_t look_back_ms);
 
+// The same query for the events from a time on (Unix seconds, taken down to the
+// whole second: the scan compares exactly), as Event Viewer writes a custom range:
+// TimeCreated[@SystemTime >= '2026-11-25T15:04:05.000Z']. After a lost bookmark.
+std::string xpath_query_since(const EventlogSource& source, double since_unix);
+
 // The bookmark EvtCreateBookmark takes for "after record N of this log" (the
 // form EvtRender(EvtRenderBookmark) gives), so the bookmark is the EventRecordID
 // the scan keeps, whichever source reads.

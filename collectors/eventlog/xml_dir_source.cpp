@@ -122,16 +122,20 @@ EventBatch XmlDirSource::read(const EventQuery& query) {
       if (!iequals(record->log, query.source->log)) {
         continue;  // another log's event
       }
-      bookmark_there = bookmark_there || (query.after && record->record_id == *query.after);
-      if (selected(query, *record)) {
-        events.push_back(FileEvent{std::move(*record), std::string(piece)});
+      if (!in_result_set(query, *record)) {
+        continue;
       }
+      bookmark_there =
+          bookmark_there || (query.bookmark && record->record_id == query.bookmark->record_id);
+      events.push_back(FileEvent{std::move(*record), std::string(piece)});
     }
   }
   EventBatch batch;
-  if (query.after && !bookmark_there) {
-    batch.status = EventBatch::Status::bookmark_lost;
-    batch.detail = "event record " + std::to_string(*query.after) + " is no longer in " + dir_;
+  if (query.bookmark && !bookmark_there) {
+    // As EvtSeek with EvtSeekStrict fails for a record that is not there.
+    batch.status = EventBatch::Status::seek_failed;
+    batch.detail =
+        "event record " + std::to_string(query.bookmark->record_id) + " is no longer in " + dir_;
     return batch;
   }
   std::stable_sort(events.begin(), events.end(), [](const FileEvent& a, const FileEvent& b) {

@@ -6,12 +6,14 @@
 // UTF-16LE with a BOM (PowerShell's `>`). For offline analysis of an export and
 // for tests where the Windows event log API is missing (wine's wevtapi is stubs).
 //
-// It answers a query as EvtQuery on the log would: the events whose <Channel> is
-// the query's log, that answer it (selected(): provider, IDs, window or
-// bookmark), in EventRecordID order, at most max. A bookmarked record that is no
-// longer there is a lost bookmark (as a cleared log). The directory is read again
-// on every scrape, so files added later are new events. Thin on purpose: the
-// parsing, counting and bookmarks are EventScan's, the same as for the live log.
+// It answers a query as EvtQuery and EvtSeek on the log would: the events whose
+// <Channel> is the query's log and that are in its result set (in_result_set():
+// provider, IDs, and the bookmarked event and after it, or the window, or newer
+// than a lost bookmark), in EventRecordID order, at most max. A bookmarked
+// record that is not there fails the seek, as EvtSeekStrict does. The directory
+// is read again on every scrape, so files added later are new events. Thin on
+// purpose: the parsing, counting and bookmarks are EventScan's, the same as for
+// the live log.
 #pragma once
 
 #include <set>

@@ -501,37 +501,34 @@ TEST(EventScan, TheLookBackWindowAndTheCapPerScrape) {
                                         {{kConnectorAdmin, kConnector, "1002", "error"}, 1}}));
 }
 
-TEST(EventScan, AClearedLogStartsAgainFromTheWindow) {
+TEST(EventScan, AClearedLogGoesOnWithTheEventsAfterTheClear) {
   EventDir dir;
   eventlog::XmlDirSource source(dir.path());
   eventlog::EventScan scan(EventlogCollectorConfig{});
-  scan.scrape(source, kNow);
+  EXPECT_THAT(scan.scrape(source, kNow), ::testing::IsEmpty());
+  const std::map<std::string, std::string> event2{
+      {"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}, {"level", "error"}};
+  const std::map<std::string, std::string> resets{{"log", "Application"}};
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_bookmark_resets_total", resets), 0);
   // The log was cleared: its record IDs start again, the bookmarked one is gone.
   dir.remove("application.xml");
   dir.write("cleared.xml", later_ndes_event2(3, "2026-11-25T16:00:03.0000000Z"));
-  scan.scrape(source, kNow + 5);  // the bookmark is lost: nothing counted
-  EXPECT_EQ(
-      value_of(
-          scan.samples(), "ndes_eventlog_events_total",
-          {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}, {"level", "error"}}),
-      1);
-  scan.scrape(source, kNow + 10);  // the window again: the new event 2
-  EXPECT_EQ(
-      value_of(
-          scan.samples(), "ndes_eventlog_events_total",
-          {{"log", "Application"}, {"provider", kNdes}, {"event_id", "2"}, {"level", "error"}}),
-      2);
+  // The bookmark is reset and the scan goes on, in the same scrape, with the
+  // events newer than it: the new event 2, once; the old ones are not back.
+  EXPECT_THAT(scan.scrape(source, kNow + 5), ::testing::IsEmpty());
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_events_total", event2), 2);
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_bookmark_resets_total", resets), 1);
+  EXPECT_THAT(scan.scrape(source, kNow + 10), ::testing::IsEmpty());  // the new bookmark holds
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_events_total", event2), 2);
+  EXPECT_EQ(value_of(scan.samples(), "ndes_eventlog_bookmark_resets_total", resets), 1);
 }
 
 TEST(EventScan, AMissingDirectoryFailsTheCollectionByName) {
   eventlog::XmlDirSource source("no-such-event-dir");
   eventlog::EventScan scan(EventlogCollectorConfig{});
-  try {
-    scan.scrape(source, kNow);
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("no-such-event-dir"));
-  }
+  const auto errors = scan.scrape(source, kNow);
+  ASSERT_EQ(errors.size(), 3u);  // one per source
+  EXPECT_THAT(errors.front(), HasSubstr("no-such-event-dir"));
 }
 
 TEST(XmlDirSource, ExportFormats) {
