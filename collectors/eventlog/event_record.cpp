@@ -7,7 +7,7 @@
 
 #include "base/text.h"
 #include "common/win_time.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 
 namespace ndes::eventlog {
 namespace {
