@@ -162,15 +162,25 @@ Outcome too_large(std::size_t cap) {
 constexpr std::size_t kMaxCaFileBytes = std::size_t{4} * 1024 * 1024;
 constexpr int kMaxCaCertificates = 1000;
 
-std::optional<std::string> read_small_file(const std::string& path) {
-  std::ifstream in(std::filesystem::path(win::widen(path)), std::ios::binary);
-  if (!in) {
+// The file's bytes; nullopt when it cannot be read or is larger than the bound.
+std::optional<std::string> read_small_file(const std::string& path, std::string& why) {
+  const std::filesystem::path file(win::widen(path));
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    why = "cannot be read: " + ec.message();
     return std::nullopt;
   }
-  std::string text;
-  text.resize(kMaxCaFileBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (size > kMaxCaFileBytes) {
+    why = "larger than " + std::to_string(kMaxCaFileBytes) + " bytes";
+    return std::nullopt;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+    why = "cannot be read";
+    return std::nullopt;
+  }
   return text;
 }
 
@@ -183,12 +193,10 @@ Outcome load_ca_file(const std::string& path, StoreHandle& store) {
   const auto fail = [&](const std::string& why) {
     return Failure{FailureReason::tls_error, "ca_file " + path + ": " + why};
   };
-  const auto text = read_small_file(path);
+  std::string why;
+  const auto text = read_small_file(path, why);
   if (!text) {
-    return fail("cannot be read");
-  }
-  if (text->size() > kMaxCaFileBytes) {
-    return fail("larger than " + std::to_string(kMaxCaFileBytes) + " bytes");
+    return fail(why);
   }
   store.reset(CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, CERT_STORE_CREATE_NEW_FLAG, nullptr));
   if (!store) {
