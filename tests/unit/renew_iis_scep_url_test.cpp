@@ -7,78 +7,14 @@
 #include <string>
 
 #include "renew/iis_scep_url.h"
+#include "support/iis_application_host.h"
 
 namespace ndes::renew {
 namespace {
 
+using test::application_host;
+using test::default_web_site;
 using ::testing::HasSubstr;
-
-// An NDES server's applicationHost.config, cut to what it holds around the sites;
-// `sites` replaces the <sites> content.
-std::string application_host(const std::string& sites) {
-  return R"(<?xml version="1.0" encoding="UTF-8"?>
-<!--
-    IIS configuration sections.
--->
-<configuration>
-    <configSections>
-        <sectionGroup name="system.applicationHost">
-            <section name="applicationPools" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
-            <section name="sites" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
-        </sectionGroup>
-    </configSections>
-    <system.applicationHost>
-        <applicationPools>
-            <add name="DefaultAppPool" />
-            <add name="SCEP" managedRuntimeVersion="v4.0">
-                <processModel identityType="SpecificUser" userName="CONTOSO\svc-ndes" password="[enc:IISCngProvider:...:enc]" />
-            </add>
-            <applicationPoolDefaults managedRuntimeVersion="v4.0">
-                <processModel identityType="ApplicationPoolIdentity" />
-            </applicationPoolDefaults>
-        </applicationPools>
-        <sites>
-)" + sites +
-         R"(
-            <siteDefaults>
-                <logFile logFormat="W3C" directory="%SystemDrive%\inetpub\logs\LogFiles" />
-                <traceFailedRequestsLogging directory="%SystemDrive%\inetpub\logs\FailedReqLogFiles" />
-            </siteDefaults>
-            <applicationDefaults applicationPool="DefaultAppPool" />
-            <virtualDirectoryDefaults allowSubDirConfig="true" />
-        </sites>
-    </system.applicationHost>
-    <location path="Default Web Site/CertSrv/mscep_admin">
-        <system.webServer>
-            <security>
-                <authentication>
-                    <windowsAuthentication enabled="true" />
-                </authentication>
-            </security>
-        </system.webServer>
-    </location>
-</configuration>
-)";
-}
-
-// Default Web Site as NDES leaves it, with these <binding> lines.
-std::string default_web_site(const std::string& bindings) {
-  return R"(            <site name="Default Web Site" id="1">
-                <application path="/">
-                    <virtualDirectory path="/" physicalPath="%SystemDrive%\inetpub\wwwroot" />
-                </application>
-                <application path="/CertSrv/mscep" applicationPool="SCEP">
-                    <virtualDirectory path="/" physicalPath="C:\Windows\system32\CertSrv\mscep" />
-                </application>
-                <application path="/CertSrv/mscep_admin" applicationPool="SCEP">
-                    <virtualDirectory path="/" physicalPath="C:\Windows\system32\CertSrv\mscep" />
-                </application>
-                <bindings>
-)" + bindings +
-         R"(
-                </bindings>
-            </site>)";
-}
 
 constexpr const char* kHost = "ndes01.contoso.com";
 
