@@ -8,7 +8,7 @@
 #include "base/text.h"
 #include "base/time.h"
 #include "common/win_time.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 
 namespace ndes::eventlog {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "base/log.h"
 #include "base/text.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 
 namespace ndes::eventlog {
 namespace {

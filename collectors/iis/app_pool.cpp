@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "base/text.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 
 namespace ndes::iis {
 namespace {

@@ -1,6 +1,8 @@
-// One HTTP GET over libcurl with everything a probe needs: an absolute deadline,
-// a body cap, at most 5 redirects, a proxy, extra headers and the module's TLS
-// options. Never throws for network trouble: the outcome says what went wrong.
+// One HTTP GET with everything a probe needs: an absolute deadline, a body cap, at
+// most 5 redirects, a proxy, extra headers and the module's TLS options. Never
+// throws for network trouble: the outcome says what went wrong. Over libcurl on
+// Linux (http_fetch.cpp), over WinHTTP on Windows (http_fetch_winhttp.cpp, which
+// says what differs).
 #pragma once
 
 #include <chrono>
@@ -35,7 +37,7 @@ struct HttpFetchResult {
   std::string effective_url;  // after redirects
   // Set when the transfer itself failed (the status is not judged here).
   std::optional<FailureReason> failure;
-  std::string detail;  // libcurl's message for a failure
+  std::string detail;  // the client's message for a failure
 };
 
 HttpFetchResult http_get(const std::string& url, const HttpFetchOptions& options);

@@ -6,4 +6,5 @@ ndes_add_test_binary(ndes_renew_unit_tests unit
     renew_journal_full_test.cpp renew_config_test.cpp renew_service_test.cpp
     renew_api_test.cpp renew_misc_test.cpp renew_target_check_test.cpp
     renew_intake_test.cpp
+    renew_iis_scep_url_test.cpp
   LIBRARIES ndes_renew_lib)

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/win_time.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 #include "eventlog/event_record.h"
 #include "eventlog/event_scan.h"
 #include "eventlog/xml_dir_source.h"

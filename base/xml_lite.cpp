@@ -1,4 +1,4 @@
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 
 #include <cstdint>
 

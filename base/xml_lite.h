@@ -1,5 +1,6 @@
-// A small XML reader for the two documents the Windows health collectors read:
-// IIS's applicationHost.config and the event XML that EvtRender gives. Elements,
+// A small XML reader for the two documents the Windows health collectors read,
+// IIS's applicationHost.config (the renew hook reads it too) and the event XML
+// that EvtRender gives. Elements,
 // attributes, text, the five named entities and character references; the XML
 // declaration, comments, processing instructions, DOCTYPE and CDATA are handled;
 // no DTDs, no namespaces beyond the prefix in a name (local_name() drops it).
