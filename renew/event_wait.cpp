@@ -48,13 +48,6 @@ class XmlDirEventSource final : public NdesEventSource {
   eventlog::XmlDirSource files_;
 };
 
-StepOutcome failed_with(std::string detail) {
-  StepOutcome out;
-  out.status = "failed";
-  out.detail = std::move(detail);
-  return out;
-}
-
 bool cancelled(const EventWaitOptions& options) {
   return options.cancel != nullptr && options.cancel->load();
 }
@@ -70,12 +63,15 @@ StepOutcome wait_for_ndes_start(NdesEventSource& source, const std::string& prov
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + options.timeout;
   const std::string since = format_time(since_unix);
+  StepOutcome out;
+  out.status = "failed";  // until Event 1 says otherwise
   std::string last_error;
   int failed_reads = 0;
   int reads = 0;
   for (;;) {
     if (cancelled(options)) {
-      return failed_with("cancelled: the hook is stopping");
+      out.detail = "cancelled: the hook is stopping";
+      return out;
     }
     const EventRead read = source.read(provider, since_unix);
     ++reads;
@@ -86,15 +82,15 @@ StepOutcome wait_for_ndes_start(NdesEventSource& source, const std::string& prov
       last_error.clear();
       const NdesVerdict verdict = judge_ndes_events(read.events);
       if (verdict.kind == NdesStart::cannot_start) {
-        return failed_with("NDES logged Event 2 (the service cannot be started) at " +
-                           format_time(verdict.event.time_unix) + ", after the restart at " +
-                           since + ": " +
-                           (verdict.event.text.empty() ? "no error text" : verdict.event.text) +
-                           " (0x80070057: two RA certificates of one template, or an "
-                           "unreadable key)");
+        out.detail = "NDES logged Event 2 (the service cannot be started) at " +
+                     format_time(verdict.event.time_unix) + ", after the restart at " + since +
+                     ": " + (verdict.event.text.empty() ? "no error text" : verdict.event.text) +
+                     " (0x80070057: two RA certificates of one template, or an "
+                     "unreadable key)";
+        return out;
       }
       if (verdict.kind == NdesStart::started) {
-        StepOutcome out;
+        out.status = "ok";
         out.detail = "NDES logged Event 1 (started) at " + format_time(verdict.event.time_unix) +
                      ", after the restart at " + since + ", and no Event 2 (" + source.describe() +
                      ")";
@@ -115,12 +111,14 @@ StepOutcome wait_for_ndes_start(NdesEventSource& source, const std::string& prov
   }
   const std::string waited = std::to_string(options.timeout.count()) + "s";
   if (!last_error.empty()) {
-    return failed_with("could not read NDES's events from " + source.describe() + " (" +
-                       std::to_string(failed_reads) + " of " + std::to_string(reads) +
-                       " reads failed within " + waited + "): " + last_error);
+    out.detail = "could not read NDES's events from " + source.describe() + " (" +
+                 std::to_string(failed_reads) + " of " + std::to_string(reads) +
+                 " reads failed within " + waited + "): " + last_error;
+    return out;
   }
-  return failed_with("no NDES Event 1 (started) in " + source.describe() + " within " + waited +
-                     " of the restart at " + since);
+  out.detail = "no NDES Event 1 (started) in " + source.describe() + " within " + waited +
+               " of the restart at " + since;
+  return out;
 }
 
 }  // namespace ndes::renew

@@ -167,26 +167,34 @@ std::optional<std::string> discover_from_ad(const std::string& template_name, st
   }
   const std::string pki = "CN=Public Key Services,CN=Services," + config_nc;
 
-  std::vector<std::vector<std::vector<std::string>>> found;
-  if (auto why = dir.search("CN=Enrollment Services," + pki, LDAP_SCOPE_ONELEVEL,
-                            L"(objectClass=pKIEnrollmentService)",
-                            {L"cn", L"dNSHostName", L"certificateTemplates"}, found);
-      !why.empty()) {
-    return fail(why);
+  // The two containers under Public Key Services that the choice reads.
+  struct Listing {
+    const char* container;
+    const wchar_t* filter;
+    std::vector<const wchar_t*> attrs;
+    std::vector<std::vector<std::vector<std::string>>> rows;
+  };
+  Listing cas{"CN=Enrollment Services",
+              L"(objectClass=pKIEnrollmentService)",
+              {L"cn", L"dNSHostName", L"certificateTemplates"},
+              {}};
+  Listing kinds{"CN=Certificate Templates",
+                L"(objectClass=pKICertificateTemplate)",
+                {L"cn", L"displayName", L"msPKI-Cert-Template-OID"},
+                {}};
+  for (Listing* l : {&cas, &kinds}) {
+    if (auto why = dir.search(std::string(l->container) + "," + pki, LDAP_SCOPE_ONELEVEL, l->filter,
+                              l->attrs, l->rows);
+        !why.empty()) {
+      return fail(why);
+    }
   }
   std::vector<EnrollmentService> services;
-  for (const auto& e : found) {
+  for (const auto& e : cas.rows) {
     services.push_back(EnrollmentService{first(e[0]), first(e[1]), e[2]});
   }
-  found.clear();
-  if (auto why = dir.search("CN=Certificate Templates," + pki, LDAP_SCOPE_ONELEVEL,
-                            L"(objectClass=pKICertificateTemplate)",
-                            {L"cn", L"displayName", L"msPKI-Cert-Template-OID"}, found);
-      !why.empty()) {
-    return fail(why);
-  }
   std::vector<AdTemplate> templates;
-  for (const auto& e : found) {
+  for (const auto& e : kinds.rows) {
     templates.push_back(AdTemplate{first(e[0]), first(e[1]), first(e[2])});
   }
   std::string why;
