@@ -25,6 +25,10 @@
 // the sample does with EnumDependentServices, and started again after the listed
 // services, so the host ends as it was. Failing instead would leave the renewal
 // unable to restart IIS on any host with WCF activation installed.
+//
+// A stopping hook does not cut a restart short: every wait is bounded (the step's
+// timeout_seconds, default 120 s, per service and state), and IIS left stopped would
+// be worse than a late shutdown.
 #include <algorithm>
 #include <chrono>
 #include <vector>
