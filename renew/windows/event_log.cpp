@@ -1,89 +1,149 @@
-// The event log step: check_ndes_event touches the SCEP application (NDES loads on
-// its first request after iisreset) and waits up to 120 s for NDES's Event 1
-// (started) or Event 2 (cannot start) in the Application log since the restart.
+// The check_ndes_event step: NDES logged Event 1 (started) and no Event 2 (cannot
+// start) in the Application log since the restart. NDES loads on the first request to
+// its application after the restart; the plan's check_scep step, which runs before
+// this one, makes that request against the URL NDES really serves, so this step only
+// reads the log (renew/event_wait.h has the loop, renew/event_query.h the decisions).
+//
+// The source is the live log through wevtapi, or, with --verify.events.xml-dir, the
+// exported-XML directory: a stand-in for wine, whose wevtapi is stubs.
 // clang-format off
 #include <windows.h>
 #include <winevt.h>
-#include <winhttp.h>
 // clang-format on
 
 #include <chrono>
-#include <thread>
+#include <vector>
 
+#include "base/time.h"
+#include "base/win/error_text.h"
 #include "base/win/handles.h"
 #include "base/win/utf16.h"
+#include "renew/windows/evt_api.h"
 #include "renew/windows/steps.h"
 
 namespace ndes::renew::windows {
 namespace {
 
-struct WinHttpTraits : win::NonNullTraits<HINTERNET> {
-  static void close(HINTERNET h) { WinHttpCloseHandle(h); }
+constexpr std::int64_t kDefaultTimeoutSeconds = 120;
+
+class EventLogSource final : public NdesEventSource {
+ public:
+  explicit EventLogSource(EvtApi api) : api_(api) {}
+
+  std::string describe() const override { return "the Application log"; }
+
+  EventRead read(const std::string& provider, std::int64_t since_unix) override {
+    EventRead out;
+    const std::wstring query = win::widen(ndes_event_xpath(provider, since_unix));
+    // "EvtQuery function": a channel path, newest first; NULL on failure with
+    // GetLastError (ERROR_EVT_INVALID_QUERY, ERROR_EVT_CHANNEL_NOT_FOUND, access).
+    const win::EvtHandle results(api_.query(nullptr, L"Application", query.c_str(),
+                                            EvtQueryChannelPath | EvtQueryReverseDirection));
+    if (!results) {
+      const DWORD code = GetLastError();
+      return fail("EvtQuery on the Application log: " + win::numbered_error_text(code));
+    }
+    while (out.events.size() < kEvtMaxEvents) {
+      EVT_HANDLE batch[kEvtNextBatch] = {};
+      DWORD returned = 0;
+      const BOOL ok =
+          api_.next(results.get(), kEvtNextBatch, batch, kEvtNextTimeoutMs, 0, &returned);
+      const DWORD code = ok ? ERROR_SUCCESS : GetLastError();
+      std::vector<win::EvtHandle> events;
+      for (DWORD i = 0; ok && i < returned && i < kEvtNextBatch; ++i) {
+        events.emplace_back(batch[i]);  // each one closed, as EvtNext's remarks require
+      }
+      switch (classify_evt_next(ok != FALSE, returned, code)) {
+        case NextKind::no_more:
+          return out;
+        case NextKind::timeout:
+          return fail("EvtNext: the Application log did not answer within " +
+                      std::to_string(kEvtNextTimeoutMs) + " ms (ERROR_TIMEOUT)");
+        case NextKind::error:
+          return fail("EvtNext on the Application log: " + win::numbered_error_text(code));
+        case NextKind::events:
+          break;
+      }
+      for (const auto& event : events) {
+        std::string error;
+        const std::string xml = render(event.get(), &error);
+        if (!error.empty()) {
+          return fail(error);
+        }
+        if (auto parsed = ndes_event_from_xml(xml, &error)) {
+          out.events.push_back(std::move(*parsed));
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  static EventRead fail(std::string error) {
+    EventRead out;
+    out.ok = false;
+    out.error = std::move(error);
+    return out;
+  }
+
+  // The event's XML ("EvtRender function": EvtRenderEventXml, the buffer size in bytes,
+  // ERROR_INSUFFICIENT_BUFFER with the size needed when it is too small).
+  std::string render(EVT_HANDLE event, std::string* error) {
+    DWORD used = 0;
+    DWORD properties = 0;
+    std::wstring buffer(1024, L'\0');
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const auto bytes = static_cast<DWORD>(buffer.size() * sizeof(wchar_t));
+      if (api_.render(nullptr, event, EvtRenderEventXml, bytes, buffer.data(), &used,
+                      &properties)) {
+        buffer.resize(used / sizeof(wchar_t));
+        while (!buffer.empty() && buffer.back() == L'\0') {
+          buffer.pop_back();
+        }
+        return win::narrow(buffer);
+      }
+      const DWORD code = GetLastError();
+      if (code != ERROR_INSUFFICIENT_BUFFER) {
+        *error = "EvtRender of an NDES event: " + win::numbered_error_text(code);
+        return "";
+      }
+      buffer.assign(used / sizeof(wchar_t) + 1, L'\0');
+    }
+    *error = "EvtRender of an NDES event: the buffer it asked for was too small";
+    return "";
+  }
+
+  EvtApi api_;
 };
-using WinHttpHandle = win::UniqueHandle<HINTERNET, WinHttpTraits>;
-
-void touch_ndes() {
-  const WinHttpHandle session(WinHttpOpen(L"ndes_renew_hook", WINHTTP_ACCESS_TYPE_NO_PROXY,
-                                          WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0));
-  if (!session) {
-    return;
-  }
-  const WinHttpHandle connect(
-      WinHttpConnect(session.get(), L"localhost", INTERNET_DEFAULT_HTTP_PORT, 0));
-  const WinHttpHandle request(
-      !connect ? nullptr
-               : WinHttpOpenRequest(connect.get(), L"GET",
-                                    L"/certsrv/mscep/mscep.dll/pkiclient.exe?operation=GetCACaps",
-                                    nullptr, WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
-  if (request && WinHttpSendRequest(request.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0,
-                                    WINHTTP_NO_REQUEST_DATA, 0, 0, 0)) {
-    WinHttpReceiveResponse(request.get(), nullptr);
-  }
-}
-
-bool event_logged(const std::string& provider, int event_id, const std::string& since) {
-  // since: "2026-11-25T15:00:00Z" -> the event log's "2026-11-25T15:00:00.000Z".
-  const std::string when = since.substr(0, 19) + ".000Z";
-  const std::string query = "*[System[Provider[@Name='" + provider +
-                            "'] and (EventID=" + std::to_string(event_id) +
-                            ") and TimeCreated[@SystemTime>='" + when + "']]]";
-  const win::EvtHandle results(EvtQuery(nullptr, L"Application", win::widen(query).c_str(),
-                                        EvtQueryChannelPath | EvtQueryReverseDirection));
-  if (!results) {
-    return false;
-  }
-  win::EvtHandle event;
-  DWORD returned = 0;
-  return EvtNext(results.get(), 1, event.out(), 0, 0, &returned) && returned == 1;
-}
 
 }  // namespace
 
-StepOutcome check_ndes_event(const PlannedStep& step, const RunContext& ctx) {
-  const auto since = ctx.facts.find("restart_started");
-  if (since == ctx.facts.end() || since->second.size() < 19) {
-    return failed("no restart time (the iisreset step did not run)");
+std::unique_ptr<NdesEventSource> make_event_log_source(const EvtApi& api) {
+  return std::make_unique<EventLogSource>(api);
+}
+
+StepOutcome check_ndes_event(const PlannedStep& step, const RunContext& ctx,
+                             NdesEventSource& source) {
+  const auto started = ctx.facts.find("restart_started");
+  const auto since = started == ctx.facts.end() ? std::nullopt : parse_time(started->second);
+  if (!since) {
+    return failed("no restart time: the restart_services step did not run before this one");
   }
-  const std::string provider = param(step, "provider");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ctx.cancel != nullptr && ctx.cancel->load()) {
-      return failed("cancelled: the hook is stopping");
-    }
-    touch_ndes();
-    if (event_logged(provider, 2, since->second)) {
-      return failed(
-          "NDES logged Event 2 (cannot be started) after the restart: see the "
-          "Application log (0x80070057: duplicate RA certificates or an unreadable key)");
-    }
-    if (event_logged(provider, 1, since->second)) {
-      StepOutcome out;
-      out.detail = "NDES logged Event 1 (started successfully) after " + since->second;
-      return out;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(3));
+  std::string provider = param(step, "provider");
+  if (provider.empty()) {
+    provider = std::string(kNdesEventProvider);
   }
-  return failed("no NDES Event 1 within 120s of the restart");
+  EventWaitOptions options;
+  options.timeout = std::chrono::seconds(kDefaultTimeoutSeconds);
+  if (const std::string t = param(step, "timeout_seconds"); !t.empty()) {
+    const auto seconds = parse_duration_seconds(t);
+    if (!seconds || *seconds <= 0) {
+      return failed("check_ndes_event: timeout_seconds \"" + t + "\" is not a number of seconds");
+    }
+    options.timeout = std::chrono::seconds(*seconds);
+  }
+  options.cancel = ctx.cancel;
+  return wait_for_ndes_start(source, provider, *since, options);
 }
 
 }  // namespace ndes::renew::windows

@@ -1,13 +1,15 @@
-// The windows executor: certreq and iisreset through run_common_step (CreateProcess
-// by argv), and the steps in between through the Windows APIs (steps.h lists them,
-// one file per concern). The decisions the steps make (check_renewed,
-// superseded_thumbprints, choose_ca_config) are pure functions in verify.h, tested
-// on every platform. Built on Windows only (renew/CMakeLists.txt).
+// The windows executor: certreq through run_common_step (CreateProcess by argv), as
+// are the portable steps (submit_request, check_scep), and the steps in between
+// through the Windows APIs (steps.h lists them, one file per concern). The decisions
+// the steps make (check_renewed, superseded_thumbprints, the service waits, the event
+// verdict, the template match) are pure functions in renew/, tested on every
+// platform. Built on Windows only (renew/CMakeLists.txt).
 #include "renew/executor.h"
 
 #include <utility>
 
-#include "base/time.h"
+#include "renew/event_wait.h"
+#include "renew/windows/evt_api.h"
 #include "renew/windows/steps.h"
 
 namespace ndes::renew {
@@ -29,20 +31,21 @@ namespace {
 
 class WindowsExecutor final : public Executor {
  public:
+  explicit WindowsExecutor(const WindowsExecutorOptions& options)
+      // NDES's events: the Application log, or the exported-XML stand-in (wine).
+      : events_(options.events_xml_dir.empty()
+                    ? make_event_log_source()
+                    : make_xml_dir_event_source(options.events_xml_dir)) {}
+
   std::string_view name() const override { return "windows"; }
 
   StepOutcome run(const PlannedStep& step, RunContext& ctx) override {
     switch (step.kind) {
       case StepKind::write_file:
+      case StepKind::run:
+      case StepKind::submit_request:
+      case StepKind::check_scep:
         return run_common_step(step, ctx);
-      case StepKind::run: {
-        const std::string started = format_time(unix_now());
-        StepOutcome out = run_common_step(step, ctx);
-        if (step.name == "iisreset") {
-          out.facts["restart_started"] = started;  // check_ndes_event looks from here
-        }
-        return out;
-      }
       case StepKind::verify_new_cert:
         return verify_new_cert(step);
       case StepKind::grant_key_read:
@@ -52,7 +55,7 @@ class WindowsExecutor final : public Executor {
       case StepKind::restart_services:
         return restart_services(step);
       case StepKind::check_ndes_event:
-        return check_ndes_event(step, ctx);
+        return check_ndes_event(step, ctx, *events_);
     }
     return failed("unknown step kind");
   }
@@ -66,13 +69,16 @@ class WindowsExecutor final : public Executor {
     }
     return found;
   }
+
+ private:
+  std::unique_ptr<NdesEventSource> events_;
 };
 
 }  // namespace
 }  // namespace windows
 
-std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& /*options*/) {
-  return std::make_unique<windows::WindowsExecutor>();
+std::unique_ptr<Executor> make_windows_executor(const WindowsExecutorOptions& options) {
+  return std::make_unique<windows::WindowsExecutor>(options);
 }
 
 }  // namespace ndes::renew

@@ -7,7 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "renew/event_wait.h"
 #include "renew/executor.h"
+#include "renew/windows/ldap_api.h"
+#include "renew/windows/scm_api.h"
 
 namespace ndes::renew::windows {
 
@@ -22,11 +25,17 @@ StepOutcome verify_new_cert(const PlannedStep& step);
 StepOutcome remove_superseded(const RunContext& ctx);
 // The service account may read the new private key.
 StepOutcome grant_key_read(const PlannedStep& step, const RunContext& ctx);
-// Stop, then start, each configured service.
-StepOutcome restart_services(const PlannedStep& step);
-// NDES logged Event 1 (started), not Event 2, after the restart.
-StepOutcome check_ndes_event(const PlannedStep& step, const RunContext& ctx);
-// The CA config ("host\CA name") that issues `template_name`, from AD.
-std::optional<std::string> discover_from_ad(const std::string& template_name, std::string* error);
+// Stops the `services` in reverse order, then starts them in order (services.cpp says
+// how dependents and waits are handled); facts restart_started, restarted,
+// not_installed. `api`: the SCM calls (scm_api.h), real by default.
+StepOutcome restart_services(const PlannedStep& step, const ScmApi& api = ScmApi{});
+// NDES logged Event 1 (started), not Event 2, in `source` since restart_started,
+// within the step's timeout_seconds (default 120).
+StepOutcome check_ndes_event(const PlannedStep& step, const RunContext& ctx,
+                             NdesEventSource& source);
+// The CA config ("host\CA name") that issues the template labelled `template_name`
+// (a name or a v2 template's OID), from AD. `api`: the LDAP calls, real by default.
+std::optional<std::string> discover_from_ad(const std::string& template_name, std::string* error,
+                                            const LdapApi& api = LdapApi{});
 
 }  // namespace ndes::renew::windows
