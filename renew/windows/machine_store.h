@@ -45,6 +45,9 @@ std::optional<Certificate> to_model(PCCERT_CONTEXT ctx);
 // says where the key is, not that the key container still exists.
 bool has_private_key(PCCERT_CONTEXT ctx);
 
+// A machine store holds tens of certificates; past this a listing is refused, not cut.
+inline constexpr std::size_t kMaxStoreCertificates = 10000;
+
 // Every certificate of `store` that parses, at most `max` (false when there are more).
 bool models_in(HCERTSTORE store, std::size_t max, std::vector<Certificate>* out);
 

@@ -250,8 +250,9 @@ StepOutcome remove_superseded(const PlannedStep& step, const RunContext& ctx,
     return failed("cannot open LocalMachine\\My for writing: " + win::last_error_text());
   }
   std::vector<Certificate> certs;
-  if (!models_in(store.get(), 10000, &certs)) {
-    return failed("LocalMachine\\My holds more than 10000 certificates: remove by hand");
+  if (!models_in(store.get(), kMaxStoreCertificates, &certs)) {
+    return failed("LocalMachine\\My holds more than " + std::to_string(kMaxStoreCertificates) +
+                  " certificates: remove by hand");
   }
   const RemovalChoice choice = choose_removals(step.params, certs, ctx.facts);
   if (!choice.error.empty()) {
@@ -284,9 +285,13 @@ StepOutcome remove_superseded(const PlannedStep& step, const RunContext& ctx,
   std::string error;
   for (const auto& b : backups) {
     win::CertContext c = win::find_by_sha1(store.get(), b.thumbprint);
-    const std::optional<KeyRef> key = c ? key_ref_of(c.get()) : std::nullopt;
+    if (!c) {  // gone since its backup: someone else removed it
+      said.push_back(b.thumbprint + " is no longer in LocalMachine\\My");
+      continue;
+    }
+    const std::optional<KeyRef> key = key_ref_of(c.get());
     // CertDeleteCertificateFromStore frees the context, also when it fails.
-    if (!c || !CertDeleteCertificateFromStore(c.release())) {
+    if (!CertDeleteCertificateFromStore(c.release())) {
       error = "cannot remove " + b.thumbprint + ": " + win::last_error_text();
       break;
     }

@@ -11,9 +11,6 @@
 namespace ndes::renew {
 namespace {
 
-// A machine store holds tens of certificates; past this the list is refused, not cut.
-constexpr std::size_t kMaxCertificates = 10000;
-
 class MachineStoreSource final : public CertificateSource {
  public:
   std::string name() const override { return "LocalMachine\\My"; }
@@ -27,10 +24,10 @@ class MachineStoreSource final : public CertificateSource {
     std::vector<SourceCertificate> out;
     for (PCCERT_CONTEXT c = CertEnumCertificatesInStore(store.get(), nullptr); c != nullptr;
          c = CertEnumCertificatesInStore(store.get(), c)) {
-      if (out.size() == kMaxCertificates) {
+      if (out.size() == windows::kMaxStoreCertificates) {
         CertFreeCertificateContext(c);
-        *error = "LocalMachine\\My holds more than " + std::to_string(kMaxCertificates) +
-                 " certificates";
+        *error = "LocalMachine\\My holds more than " +
+                 std::to_string(windows::kMaxStoreCertificates) + " certificates";
         return std::nullopt;
       }
       // A certificate whose DER the core parser rejects cannot be the one an alert
