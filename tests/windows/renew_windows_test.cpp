@@ -34,6 +34,7 @@
 #include "base/win/utf16.h"
 #include "base/win_cmdline.h"
 #include "certstore/certstore_collector.h"
+#include "renew/cert_source.h"
 #include "renew/executor.h"
 #include "renew/windows/store_steps.h"
 #include "support/wine_store.h"
@@ -598,6 +599,24 @@ TEST_F(RenewExecutorWineTest, VerifyNeedsARole) {
       ctx);
   EXPECT_EQ(out.status, "failed");
   EXPECT_THAT(out.detail, HasSubstr("role"));
+}
+
+// The source the hook looks the alert's certificate up in before any step.
+TEST_F(RenewExecutorWineTest, TheMachineStoreSourceSaysWhichCertificatesHaveTheirKey) {
+  test::winstore::add_der(L"My", fixtures_dir() / "eea-nokey.der");
+  const auto source = make_machine_store_source();
+  EXPECT_EQ(source->name(), "LocalMachine\\My");
+  std::string error;
+  const auto found = source->list(&error);
+  ASSERT_TRUE(found.has_value()) << error;
+  std::map<std::string, std::optional<bool>> key_of;
+  for (const auto& c : *found) {
+    key_of[c.cert.thumbprint] = c.has_private_key;
+  }
+  ASSERT_EQ(key_of.count(thumbprints_["eea-2"]), 1U);
+  EXPECT_EQ(key_of[thumbprints_["eea-2"]], std::optional<bool>(true));
+  ASSERT_EQ(key_of.count(thumbprints_["eea-nokey"]), 1U);
+  EXPECT_EQ(key_of[thumbprints_["eea-nokey"]], std::optional<bool>(false));
 }
 
 }  // namespace
