@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/win/cert_store.h"
 #include "ndes/cert/certificate.h"
@@ -38,5 +39,16 @@ class MachineStore {
 
 // The certificate as our model has it; nullopt when its DER does not parse.
 std::optional<Certificate> to_model(PCCERT_CONTEXT ctx);
+
+// Whether the store links a private key to the certificate: a key provider property
+// (CERT_KEY_PROV_INFO_PROP_ID, or a CNG key handle CERT_NCRYPT_KEY_HANDLE_PROP_ID). It
+// says where the key is, not that the key container still exists.
+bool has_private_key(PCCERT_CONTEXT ctx);
+
+// A machine store holds tens of certificates; past this a listing is refused, not cut.
+inline constexpr std::size_t kMaxStoreCertificates = 10000;
+
+// Every certificate of `store` that parses, at most `max` (false when there are more).
+bool models_in(HCERTSTORE store, std::size_t max, std::vector<Certificate>* out);
 
 }  // namespace ndes::renew::windows

@@ -1,22 +1,36 @@
-// The store steps: verify_new_cert (the issued certificate renews the old one and
-// sits in LocalMachine\My with its key) and remove_superseded. The decisions are
-// pure functions in verify.h, tested on every platform.
+// The store step verify_new_cert (the issued certificate renews the old one and sits
+// in LocalMachine\My with its key), and the store helpers machine_store.h declares.
+// The decisions are pure functions in verify.h, tested on every platform;
+// remove_superseded is in store_removal.cpp.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <span>
 #include <vector>
 
+#include "base/text.h"
+#include "base/time.h"
 #include "base/win/error_text.h"
 #include "base/win/utf16.h"
 #include "ndes/cert/parse.h"
-#include "base/time.h"
+#include "renew/decide.h"
 #include "renew/verify.h"
 #include "renew/windows/machine_store.h"
 #include "renew/windows/steps.h"
 
 namespace ndes::renew::windows {
 namespace {
+
+// An issued certificate is a few KiB; anything much larger is not what certreq wrote.
+constexpr std::uintmax_t kMaxCerBytes = 1 << 20;
+
+// A role names facts ("new_thumbprint.<role>"): lower-case letters, digits and '_'.
+bool is_role(std::string_view role) {
+  return !role.empty() && role.size() <= 64 &&
+         role.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+}
+
+}  // namespace
 
 bool has_private_key(PCCERT_CONTEXT ctx) {
   DWORD size = 0;
@@ -26,32 +40,58 @@ bool has_private_key(PCCERT_CONTEXT ctx) {
              FALSE;
 }
 
-}  // namespace
-
 std::optional<Certificate> to_model(PCCERT_CONTEXT ctx) {
   return parse_der_certificate(
       std::span<const std::uint8_t>(ctx->pbCertEncoded, ctx->cbCertEncoded));
 }
 
+bool models_in(HCERTSTORE store, std::size_t max, std::vector<Certificate>* out) {
+  for (PCCERT_CONTEXT c = CertEnumCertificatesInStore(store, nullptr); c != nullptr;
+       c = CertEnumCertificatesInStore(store, c)) {
+    if (out->size() == max) {
+      CertFreeCertificateContext(c);  // ends the enumeration early
+      return false;
+    }
+    if (auto model = to_model(c)) {
+      out->push_back(std::move(*model));
+    }
+  }
+  return true;
+}
+
 StepOutcome verify_new_cert(const PlannedStep& step) {
+  const std::string role = param(step, "role");
+  if (!is_role(role)) {
+    return failed("the step's role " + quote(role) +
+                  " is not a role name (lower-case letters, digits, '_')");
+  }
   const std::string cer = param(step, "cer");
-  std::ifstream in(std::filesystem::path(win::widen(cer)), std::ios::binary);
+  const std::filesystem::path cer_path(win::widen(cer));
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(cer_path, ec); !ec && size > kMaxCerBytes) {
+    return failed(cer + " is " + std::to_string(size) + " bytes: not an issued certificate");
+  }
+  std::ifstream in(cer_path, std::ios::binary);
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                         std::istreambuf_iterator<char>());
   if (bytes.empty()) {
-    return failed("certreq -submit wrote no certificate to " + cer +
-                  " (is the request pending CA manager approval?)");
+    return failed("there is no issued certificate in " + cer +
+                  " (certreq -submit did not write it)");
   }
   const ParseResult parsed = parse_certificates(bytes, "renewal.cer");
   if (parsed.certificates.empty()) {
     return failed("cannot read the issued certificate in " + cer + ": " + parsed.detail);
   }
   const Certificate& renewed = parsed.certificates.front();
+  const std::string old_thumbprint = param(step, "old_thumbprint");
+  if (!is_thumbprint(old_thumbprint)) {  // find_by_sha1 takes hex only
+    return failed("the step's old_thumbprint " + quote(old_thumbprint) + " is not a thumbprint");
+  }
   MachineStore store(false);
   if (store.get() == nullptr) {
     return failed("cannot open LocalMachine\\My: " + win::last_error_text());
   }
-  const win::CertContext old_ctx = win::find_by_sha1(store.get(), param(step, "old_thumbprint"));
+  const win::CertContext old_ctx = win::find_by_sha1(store.get(), old_thumbprint);
   if (!old_ctx) {
     return failed("the old certificate is no longer in LocalMachine\\My");
   }
@@ -72,57 +112,11 @@ StepOutcome verify_new_cert(const PlannedStep& step) {
                   " has no private key in the machine store");
   }
   StepOutcome out;
-  out.detail = "new certificate " + renewed.thumbprint + " (" + renewed.template_name +
+  out.detail = role + ": new certificate " + renewed.thumbprint + " (" + renewed.template_name +
                ", NotAfter " + format_time(renewed.not_after) + ") replaces " +
                old_cert->thumbprint + " (NotAfter " + format_time(old_cert->not_after) + ")";
-  out.facts["new_thumbprint"] = renewed.thumbprint;
-  out.facts["new_not_after"] = format_time(renewed.not_after);
-  return out;
-}
-
-StepOutcome remove_superseded(const RunContext& ctx) {
-  const auto tp = ctx.facts.find("new_thumbprint");
-  if (tp == ctx.facts.end()) {
-    return failed("no new certificate (verify_new_cert did not pass)");
-  }
-  MachineStore store(true);
-  if (store.get() == nullptr) {
-    return failed("cannot open LocalMachine\\My for writing: " + win::last_error_text());
-  }
-  std::vector<Certificate> certs;
-  for (PCCERT_CONTEXT c = CertEnumCertificatesInStore(store.get(), nullptr); c != nullptr;
-       c = CertEnumCertificatesInStore(store.get(), c)) {
-    if (auto model = to_model(c)) {
-      certs.push_back(*model);
-    }
-  }
-  const Certificate* renewed = nullptr;
-  for (const auto& c : certs) {
-    if (c.thumbprint == tp->second) {
-      renewed = &c;
-    }
-  }
-  if (renewed == nullptr) {
-    return failed("the new certificate " + tp->second + " is not in LocalMachine\\My");
-  }
-  std::string removed;
-  for (const auto& thumbprint : superseded_thumbprints(certs, *renewed)) {
-    win::CertContext old = win::find_by_sha1(store.get(), thumbprint);
-    if (!old) {
-      continue;
-    }
-    if (!CertDeleteCertificateFromStore(old.release())) {
-      return failed("cannot remove " + thumbprint + ": " + win::last_error_text());
-    }
-    removed += (removed.empty() ? "" : ",") + thumbprint;
-  }
-  if (!removed.empty() && !store.commit()) {
-    return failed("removed " + removed +
-                  " but LocalMachine\\My did not save it: " + win::last_error_text());
-  }
-  StepOutcome out;
-  out.detail = removed.empty() ? "no superseded certificate" : "removed " + removed;
-  out.facts["removed"] = removed;
+  out.facts["new_thumbprint." + role] = renewed.thumbprint;
+  out.facts["new_not_after." + role] = format_time(renewed.not_after);
   return out;
 }
 

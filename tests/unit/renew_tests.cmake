@@ -8,6 +8,7 @@ ndes_add_test_binary(ndes_renew_unit_tests unit
     renew_intake_test.cpp
     renew_iis_scep_url_test.cpp
     renew_service_wait_test.cpp renew_template_match_test.cpp renew_event_check_test.cpp
+    renew_key_dacl_test.cpp renew_superseded_test.cpp
   LIBRARIES ndes_renew_lib)
 # The exported NDES events check_ndes_event reads through its XML-directory source.
 target_compile_definitions(ndes_renew_unit_tests PRIVATE
