@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""The Linux side of windows.renew_hook_execute: an openssl CA and an NDES STAND-IN.
+
+Neither AD CS nor NDES runs under wine, so this one HTTP server plays both for the
+certreq.exe stand-in (tests/windows/tools/certreq_standin.cpp) and for the hook's SCEP
+check (tests/windows/renew_hook_execute.sh runs it):
+
+  POST /ca              the CA. The body is what `certreq -new` wrote (DER): a CMS
+                        SignedData signed with the RenewalCert's key, holding the PKCS#10
+                        of the new key. The CA verifies the CMS signature against the test
+                        CA (`openssl cms -verify`: the renewing certificate is one it
+                        issued), verifies the PKCS#10's own signature, and issues a
+                        certificate with the request's subject and the renewed
+                        certificate's template (`openssl ca -extensions cep|eea`). The
+                        X-CA-Config header (certreq's -config) picks what the CA does:
+                          "...\\Pending CA"        pending: "pending N", nothing issued
+                          "...\\Wrong Template CA" issues the OTHER RA template
+                          "...\\Denied CA"         "denied N Denied by Policy Module ..."
+                          anything else          "issued N" and the PEM certificate
+  GET /certsrv/mscep/mscep.dll?operation=GetCACaps | GetCACert
+                        NDES's answers: the capabilities, and a degenerate PKCS#7 of the
+                        CA and the newest RA certificate of each template this CA has
+                        issued (seeded with --ra). NDES loads on the first request after
+                        IIS restarted and then logs Event 1: on the first request under
+                        /certsrv/mscep/ after the IIS stand-in service (W3SVC, an
+                        ndes_exporter.exe on --iis-address) runs in a new process (wine's
+                        sc has no queryex: the Linux PIDs of its wine process, from /proc,
+                        against --iis-pid-file) and answers again, this writes an Event 1
+                        file into --events-dir, in the exported-XML format
+                        (tests/windows/events/README.md) that --verify.events.xml-dir reads.
+  GET /state            JSON: the requests and their dispositions, the SCEP requests, the
+                        event written (for the test's assertions and its failure output).
+"""
+import argparse
+import datetime
+import http.server
+import json
+import os
+import subprocess
+import threading
+import urllib.parse
+import urllib.request
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import ObjectIdentifier
+
+TEMPLATE_NAME_OID = ObjectIdentifier("1.3.6.1.4.1.311.20.2")  # v1 template name (BMPString)
+PROFILE_OF = {"CEPEncryption": "cep", "EnrollmentAgentOffline": "eea"}
+OTHER = {"CEPEncryption": "EnrollmentAgentOffline", "EnrollmentAgentOffline": "CEPEncryption"}
+NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
+NDES_GUID = "{73144342-19d1-47a4-94de-d38e6a054ad5}"
+# What NDES answers to GetCACaps (Windows Server 2012 R2 and later).
+CA_CAPS = "POSTPKIOperation\nRenewal\nSHA-512\nSHA-256\nSHA-1\nDES3\n"
+
+
+def template_of(cert):
+    """The v1 template name of a certificate, '' when it has none."""
+    try:
+        raw = cert.extensions.get_extension_for_oid(TEMPLATE_NAME_OID).value.value
+    except x509.ExtensionNotFound:
+        return ""
+    # DER BMPString: tag 0x1E, a short length, UTF-16BE.
+    if len(raw) < 2 or raw[0] != 0x1E or raw[1] >= 0x80:
+        return ""
+    return raw[2:2 + raw[1]].decode("utf-16-be")
+
+
+def thumbprint(cert):
+    return cert.fingerprint(hashes.SHA1()).hex().upper()
+
+
+class Standin:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.next_id = 1
+        self.requests = []  # {id, config, disposition, template, thumbprint}
+        self.scep = []  # operations seen
+        self.event_written = None
+        self.ra = {}  # template -> PEM path of the newest RA certificate
+        for path in args.ra:
+            with open(path, "rb") as f:
+                self.ra[template_of(x509.load_pem_x509_certificate(f.read()))] = path
+        os.makedirs(args.work, exist_ok=True)
+
+    def run(self, argv, **kw):
+        return subprocess.run(argv, capture_output=True, timeout=60, check=False, **kw)
+
+    # --- the CA -------------------------------------------------------------------
+    def submit(self, config, body):
+        with self.lock:
+            rid = self.next_id
+            self.next_id += 1
+        d = os.path.join(self.args.work, "req-%d" % rid)
+        os.makedirs(d)
+        with open(os.path.join(d, "request.cms"), "wb") as f:
+            f.write(body)
+        entry = {"id": rid, "config": config}
+        self.requests.append(entry)
+
+        def refuse(why):
+            entry["disposition"] = "denied"
+            entry["message"] = why
+            return "denied %d Denied by Policy Module %s\n" % (rid, why)
+
+        pki = self.args.pki
+        v = self.run(["openssl", "cms", "-verify", "-inform", "DER", "-in", d + "/request.cms",
+                      "-CAfile", pki + "/ca/ca.pem", "-purpose", "any", "-binary",
+                      "-signer", d + "/renewed.pem", "-out", d + "/request.p10"])
+        if v.returncode != 0:
+            return refuse("the request is not signed by a certificate of this CA: "
+                          + v.stderr.decode(errors="replace").strip().splitlines()[0])
+        v = self.run(["openssl", "req", "-inform", "DER", "-in", d + "/request.p10", "-verify",
+                      "-noout"])
+        if v.returncode != 0:
+            return refuse("the PKCS#10 signature does not verify")
+        self.run(["openssl", "req", "-inform", "DER", "-in", d + "/request.p10", "-out",
+                  d + "/request.csr"])
+        with open(d + "/renewed.pem", "rb") as f:
+            renewed = x509.load_pem_x509_certificate(f.read())
+        template = template_of(renewed)
+        entry["renews"] = thumbprint(renewed)
+        if template not in PROFILE_OF:
+            return refuse("the renewed certificate's template %r is not an RA template" % template)
+        if config.endswith("\\Denied CA"):
+            return refuse("The request was denied by a test CA.")
+        if config.endswith("\\Pending CA"):
+            entry["disposition"] = "pending"
+            return "pending %d\n" % rid
+        if config.endswith("\\Wrong Template CA"):
+            template = OTHER[template]
+        v = self.run(["openssl", "ca", "-batch", "-notext", "-config", pki + "/ca/openssl.cnf",
+                      "-extensions", PROFILE_OF[template], "-days", "365", "-preserveDN",
+                      "-in", d + "/request.csr", "-out", d + "/issued.pem"])
+        if v.returncode != 0:
+            return refuse("openssl ca: " + v.stderr.decode(errors="replace").strip())
+        with open(d + "/issued.pem", "rb") as f:
+            pem = f.read()
+        issued = x509.load_pem_x509_certificate(pem)
+        entry.update(disposition="issued", template=template, thumbprint=thumbprint(issued))
+        with self.lock:
+            self.ra[template] = d + "/issued.pem"
+        return "issued %d\n%s" % (rid, pem.decode())
+
+    # --- NDES ---------------------------------------------------------------------
+    def iis_pids(self):
+        """The Linux PIDs of the wine processes running the IIS stand-in service: the
+        ones whose command line holds --web.listen-address=<--iis-address>."""
+        marker = ("--web.listen-address=" + self.args.iis_address).encode()
+        pids = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % name, "rb") as f:
+                    if marker in f.read().replace(b"\0", b" ").split(b" "):
+                        pids.append(name)
+            except OSError:
+                pass
+        return pids
+
+    def iis_restarted(self):
+        """True when the IIS stand-in runs in another process than before the renewal
+        (--iis-pid-file) and answers again."""
+        if not self.args.iis_pid_file or not os.path.exists(self.args.iis_pid_file):
+            return False
+        with open(self.args.iis_pid_file) as f:
+            before = set(f.read().split())
+        now = set(self.iis_pids())
+        if not now or now & before:
+            return False
+        try:
+            url = "http://%s/metrics" % self.args.iis_address
+            with urllib.request.urlopen(url, timeout=3) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def maybe_log_event1(self):
+        with self.lock:
+            if self.event_written or not self.args.events_dir:
+                return
+            if not self.iis_restarted():
+                return
+            now = datetime.datetime.now(datetime.timezone.utc)
+            stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + "%07dZ" % (now.microsecond * 10)
+            xml = ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"
+                   "<System><Provider Name='%s' Guid='%s'/><EventID>1</EventID>"
+                   "<Version>0</Version><Level>4</Level><Task>0</Task><Opcode>0</Opcode>"
+                   "<Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='%s'/>"
+                   "<EventRecordID>%d</EventRecordID><Correlation/>"
+                   "<Execution ProcessID='4312' ThreadID='5104'/><Channel>Application</Channel>"
+                   "<Computer>ndes01.corp.example</Computer><Security/></System>"
+                   "<EventData></EventData></Event>\n"
+                   % (NDES_PROVIDER, NDES_GUID, stamp, 50000 + len(self.scep)))
+            path = os.path.join(self.args.events_dir, "ndes-event1.xml")
+            with open(path + ".tmp", "w") as f:
+                f.write(xml)
+            os.replace(path + ".tmp", path)  # the reader never sees half a file
+            self.event_written = stamp
+
+    def ca_cert_chain(self):
+        with self.lock:
+            ras = [self.ra[t] for t in sorted(self.ra)]
+        argv = ["openssl", "crl2pkcs7", "-nocrl", "-outform", "DER",
+                "-certfile", self.args.pki + "/ca/ca.pem"]
+        for path in ras:
+            argv += ["-certfile", path]
+        return self.run(argv).stdout
+
+    def state(self):
+        with self.lock:
+            ra = {}
+            for t, path in self.ra.items():
+                with open(path, "rb") as f:
+                    ra[t] = thumbprint(x509.load_pem_x509_certificate(f.read()))
+            return {"requests": self.requests, "scep": self.scep,
+                    "event1_written": self.event_written, "ra": ra}
+
+
+def handler(standin):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, fmt, *args):
+            standin.log.write("%s %s\n" % (self.address_string(), fmt % args))
+            standin.log.flush()
+
+        def answer(self, code, body, ctype="text/plain"):
+            if isinstance(body, str):
+                body = body.encode()
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            if self.path != "/ca":
+                return self.answer(404, "not found\n")
+            n = int(self.headers.get("Content-Length", "0"))
+            if n <= 0 or n > 1 << 20:
+                return self.answer(400, "bad length\n")
+            body = self.rfile.read(n)
+            self.answer(200, standin.submit(self.headers.get("X-CA-Config", ""), body))
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            if url.path == "/state":
+                return self.answer(200, json.dumps(standin.state(), indent=1),
+                                   "application/json")
+            if not url.path.lower().startswith("/certsrv/mscep/"):
+                return self.answer(404, "not found\n")
+            op = urllib.parse.parse_qs(url.query).get("operation", [""])[0]
+            standin.maybe_log_event1()
+            standin.scep.append(op)
+            if op == "GetCACaps":
+                return self.answer(200, CA_CAPS)
+            if op == "GetCACert":
+                return self.answer(200, standin.ca_cert_chain(), "application/x-x509-ca-ra-cert")
+            return self.answer(200, "<html><body>Network Device Enrollment Service</body></html>",
+                               "text/html")
+
+    return Handler
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file", required=True, help="the port is written here when up")
+    p.add_argument("--pki", required=True, help="tests/pki/make-test-pki.sh's output")
+    p.add_argument("--ra", action="append", default=[], help="RA certificate (PEM) served first")
+    p.add_argument("--work", required=True)
+    p.add_argument("--events-dir", default="")
+    p.add_argument("--iis-address", default="",
+                   help="the IIS stand-in service's --web.listen-address (HOST:PORT)")
+    p.add_argument("--iis-pid-file", default="",
+                   help="its Linux PIDs before the renewal (space-separated)")
+    args = p.parse_args()
+    standin = Standin(args)
+    standin.log = open(os.path.join(args.work, "http.log"), "a")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler(standin))
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.replace(args.port_file + ".tmp", args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
