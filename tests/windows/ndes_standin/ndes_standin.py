@@ -32,7 +32,9 @@ check (tests/windows/renew_hook_execute.sh runs it):
                         event written (for the test's assertions and its failure output).
 """
 import argparse
+import base64
 import datetime
+import hashlib
 import http.server
 import json
 import os
@@ -41,11 +43,8 @@ import threading
 import urllib.parse
 import urllib.request
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import ObjectIdentifier
-
-TEMPLATE_NAME_OID = ObjectIdentifier("1.3.6.1.4.1.311.20.2")  # v1 template name (BMPString)
+# The DER of OID 1.3.6.1.4.1.311.20.2, the v1 template name extension (a BMPString).
+TEMPLATE_NAME_OID = bytes.fromhex("06092b0601040182371402")
 PROFILE_OF = {"CEPEncryption": "cep", "EnrollmentAgentOffline": "eea"}
 OTHER = {"CEPEncryption": "EnrollmentAgentOffline", "EnrollmentAgentOffline": "CEPEncryption"}
 NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
@@ -54,20 +53,31 @@ NDES_GUID = "{73144342-19d1-47a4-94de-d38e6a054ad5}"
 CA_CAPS = "POSTPKIOperation\nRenewal\nSHA-512\nSHA-256\nSHA-1\nDES3\n"
 
 
-def template_of(cert):
-    """The v1 template name of a certificate, '' when it has none."""
-    try:
-        raw = cert.extensions.get_extension_for_oid(TEMPLATE_NAME_OID).value.value
-    except x509.ExtensionNotFound:
-        return ""
-    # DER BMPString: tag 0x1E, a short length, UTF-16BE.
-    if len(raw) < 2 or raw[0] != 0x1E or raw[1] >= 0x80:
-        return ""
-    return raw[2:2 + raw[1]].decode("utf-16-be")
+def der_of(pem_path):
+    with open(pem_path, "rb") as f:
+        text = f.read().decode()
+    body = text.split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+    return base64.b64decode("".join(body.split()))
 
 
-def thumbprint(cert):
-    return cert.fingerprint(hashes.SHA1()).hex().upper()
+def template_of(pem_path):
+    """The v1 template name of a certificate, '' when it has none. Read from the DER
+    (python3 only, no extra module): the extension's OID, an optional critical flag, then
+    an OCTET STRING holding a BMPString (tag 0x1E, a short length, UTF-16BE)."""
+    der = der_of(pem_path)
+    at = der.find(TEMPLATE_NAME_OID)
+    if at < 0:
+        return ""
+    rest = der[at + len(TEMPLATE_NAME_OID):]
+    if rest[:1] == b"\x01":  # BOOLEAN critical
+        rest = rest[3:]
+    if len(rest) < 4 or rest[0] != 0x04 or rest[2] != 0x1E or rest[3] >= 0x80:
+        return ""
+    return rest[4:4 + rest[3]].decode("utf-16-be")
+
+
+def thumbprint(pem_path):
+    return hashlib.sha1(der_of(pem_path)).hexdigest().upper()
 
 
 class Standin:
@@ -80,8 +90,7 @@ class Standin:
         self.event_written = None
         self.ra = {}  # template -> PEM path of the newest RA certificate
         for path in args.ra:
-            with open(path, "rb") as f:
-                self.ra[template_of(x509.load_pem_x509_certificate(f.read()))] = path
+            self.ra[template_of(path)] = path
         os.makedirs(args.work, exist_ok=True)
 
     def run(self, argv, **kw):
@@ -117,10 +126,8 @@ class Standin:
             return refuse("the PKCS#10 signature does not verify")
         self.run(["openssl", "req", "-inform", "DER", "-in", d + "/request.p10", "-out",
                   d + "/request.csr"])
-        with open(d + "/renewed.pem", "rb") as f:
-            renewed = x509.load_pem_x509_certificate(f.read())
-        template = template_of(renewed)
-        entry["renews"] = thumbprint(renewed)
+        template = template_of(d + "/renewed.pem")
+        entry["renews"] = thumbprint(d + "/renewed.pem")
         if template not in PROFILE_OF:
             return refuse("the renewed certificate's template %r is not an RA template" % template)
         if config.endswith("\\Denied CA"):
@@ -137,8 +144,8 @@ class Standin:
             return refuse("openssl ca: " + v.stderr.decode(errors="replace").strip())
         with open(d + "/issued.pem", "rb") as f:
             pem = f.read()
-        issued = x509.load_pem_x509_certificate(pem)
-        entry.update(disposition="issued", template=template, thumbprint=thumbprint(issued))
+        entry.update(disposition="issued", template=template_of(d + "/issued.pem"),
+                     thumbprint=thumbprint(d + "/issued.pem"))
         with self.lock:
             self.ra[template] = d + "/issued.pem"
         return "issued %d\n%s" % (rid, pem.decode())
@@ -211,10 +218,7 @@ class Standin:
 
     def state(self):
         with self.lock:
-            ra = {}
-            for t, path in self.ra.items():
-                with open(path, "rb") as f:
-                    ra[t] = thumbprint(x509.load_pem_x509_certificate(f.read()))
+            ra = {t: thumbprint(path) for t, path in self.ra.items()}
             return {"requests": self.requests, "scep": self.scep,
                     "event1_written": self.event_written, "ra": ra}
 

@@ -68,7 +68,7 @@ standin_seed_store() {
 }
 
 standin_start() {
-  local dir="$1" work="$2" iis="$3" i
+  local dir="$1" work="$2" iis="$3"
   mkdir -p "$work/events"
   rm -f "$work/port"
   python3 "$standin_dir/ndes_standin.py" --port-file "$work/port" --pki "$dir" \
@@ -76,7 +76,7 @@ standin_start() {
     --events-dir "$work/events" --iis-address "$iis" --iis-pid-file "$work/iis.pids" \
     >"$work/standin.log" 2>&1 &
   standin_pid=$!
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     [ -s "$work/port" ] && break
     sleep 0.1
   done
