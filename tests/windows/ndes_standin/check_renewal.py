@@ -200,7 +200,8 @@ def main():
                 check_backup(found[0], old)
             if a.service_account:
                 may_read = readable(a.metrics, a.service_account).get(new)
-                expect(may_read is True, "%s may read the new %s key" % (a.service_account, template),
+                expect(may_read is True,
+                       "%s may read the new %s key" % (a.service_account, template),
                        "the collector says %s may read the new %s key: %r"
                        % (a.service_account, template, may_read))
             seen = facts.get("ca_cert_thumbprints", "")

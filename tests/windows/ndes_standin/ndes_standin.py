@@ -19,9 +19,11 @@ check (tests/windows/renew_hook_execute.sh runs it):
                           anything else          "issued N" and the PEM certificate
   GET /certsrv/mscep/mscep.dll?operation=GetCACaps | GetCACert
                         NDES's answers: the capabilities, and a degenerate PKCS#7 of the
-                        CA and the newest RA certificate of each template this CA has
-                        issued (seeded with --ra). NDES loads on the first request after
-                        IIS restarted and then logs Event 1: on the first request under
+                        CA and the RA certificates NDES loaded when it started: the --ra
+                        ones, then, once it loads again after IIS restarted (below), the
+                        newest of each template this CA has issued.
+                        NDES loads on the first request after IIS restarted and then
+                        logs Event 1: on the first request under
                         /certsrv/mscep/ after the IIS stand-in service (W3SVC, an
                         ndes_exporter.exe on --iis-address) runs in a new process (wine's
                         sc has no queryex: the Linux PIDs of its wine process, from /proc,
@@ -88,9 +90,12 @@ class Standin:
         self.requests = []  # {id, config, disposition, template, thumbprint}
         self.scep = []  # operations seen
         self.event_written = None
-        self.ra = {}  # template -> PEM path of the newest RA certificate
+        self.ra = {}  # template -> PEM path of the newest RA certificate the CA issued
         for path in args.ra:
             self.ra[template_of(path)] = path
+        # What NDES serves: the RA certificates it loaded when it started (here: those at
+        # the start, then the newest issued when it loads again after IIS restarted).
+        self.served = dict(self.ra)
         os.makedirs(args.work, exist_ok=True)
 
     def run(self, argv, **kw):
@@ -201,6 +206,7 @@ class Standin:
                    "<Computer>ndes01.corp.example</Computer><Security/></System>"
                    "<EventData></EventData></Event>\n"
                    % (NDES_PROVIDER, NDES_GUID, stamp, 50000 + len(self.scep)))
+            self.served = dict(self.ra)  # NDES loads the RA certificates as it starts
             path = os.path.join(self.args.events_dir, "ndes-event1.xml")
             with open(path + ".tmp", "w") as f:
                 f.write(xml)
@@ -209,7 +215,7 @@ class Standin:
 
     def ca_cert_chain(self):
         with self.lock:
-            ras = [self.ra[t] for t in sorted(self.ra)]
+            ras = [self.served[t] for t in sorted(self.served)]
         argv = ["openssl", "crl2pkcs7", "-nocrl", "-outform", "DER",
                 "-certfile", self.args.pki + "/ca/ca.pem"]
         for path in ras:
@@ -218,9 +224,10 @@ class Standin:
 
     def state(self):
         with self.lock:
-            ra = {t: thumbprint(path) for t, path in self.ra.items()}
             return {"requests": self.requests, "scep": self.scep,
-                    "event1_written": self.event_written, "ra": ra}
+                    "event1_written": self.event_written,
+                    "issued": {t: thumbprint(p) for t, p in self.ra.items()},
+                    "served": {t: thumbprint(p) for t, p in self.served.items()}}
 
 
 def handler(standin):
