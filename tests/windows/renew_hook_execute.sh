@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # windows.renew_hook_execute: ndes_renew_hook.exe in --mode=execute under wine, end to end.
 #   renew_hook_execute.sh --wine WINE64 --prefix WINEPREFIX --bin DIR [--work DIR] [--keep]
-#                         [--cases "succeeded pending wrong_template"]
+#                         [--cases "certreq succeeded pending wrong_template"]
 #                         [--service-account 'NT AUTHORITY\NETWORK SERVICE' (the default; "" = none)]
 #
 # The wine machine plays the NDES server: LocalMachine\My holds the two RA certificates
@@ -19,8 +19,10 @@
 #     W3SVC service restarted, and it answers GetCACaps/GetCACert as NDES would.
 # From Linux, curl POSTs an Alertmanager webhook (version 4, bearer token) for the
 # CEPEncryption certificate and polls GET /renewals until the renewal is over; then
-# tests/windows/ndes_standin/check_renewal.py checks what a user sees. Three cases, each
-# on a fresh state directory and store:
+# tests/windows/ndes_standin/check_renewal.py checks what a user sees. First the certreq
+# stand-in alone ("certreq": -new, -submit, -accept as the hook runs them; an unknown
+# RenewalCert fails with 0x80092004; a pending request writes no .cer), then three
+# cases, each on a fresh state directory and store:
 #   succeeded       (CA "<host>\Test CA"): status succeeded; the record renews both RA
 #                   certificates; both new ones are in LocalMachine\My with their keys
 #                   (the certstore collector's view), the old ones gone, each backed up
@@ -43,7 +45,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/windows/wine_lib.sh
 . "$here/wine_lib.sh"
-keep=no cases="succeeded pending wrong_template" service_account='NT AUTHORITY\NETWORK SERVICE'
+keep=no cases="certreq succeeded pending wrong_template" service_account='NT AUTHORITY\NETWORK SERVICE'
 wine_test_more_options="keep? cases service-account"
 wine_test_args "$@"
 # shellcheck source=tests/windows/ndes_standin/standin_lib.sh
@@ -154,6 +156,55 @@ webhook() {  # THUMBPRINT: the Alertmanager payload for the CEPEncryption certif
 JSON
 }
 
+# The certreq stand-in on its own first, as the hook will run it (so that a broken
+# stand-in is not mistaken for a broken hook): -new from the INF, -submit, -accept; an
+# unknown RenewalCert fails as certreq does; a pending request writes no .cer.
+check_certreq() {
+  local dir="$work/certreq" out new key
+  echo "--- the certreq.exe stand-in"
+  mkdir -p "$dir/ca"
+  standin_seed_store "$work/pki"
+  start_services
+  standin_start "$work/pki" "$dir/ca" "127.0.0.1:${svc_port[W3SVC]}"
+  certreq() { "$wine" certreq.exe "$@" </dev/null 2>&1 | tr -d '\r'; }
+  inf() {  # THUMBPRINT FILE: the hook's five-line INF (renew/plan.cpp renewal_inf)
+    # shellcheck disable=SC2016  # $Windows NT$ is the INF's literal signature
+    printf '[Version]\r\nSignature="$Windows NT$"\r\n[NewRequest]\r\nRenewalCert="%s"\r\nMachineKeySet=TRUE\r\n' "$1" >"$2"
+  }
+  inf "${old[cep]}" "$dir/cep.inf"
+  inf 0123456789ABCDEF0123456789ABCDEF01234567 "$dir/unknown.inf"
+
+  out="$(certreq -f -q -new "$(winpath "$dir/cep.inf")" "$(winpath "$dir/cep.req")")"
+  grep -qs 'BEGIN NEW CERTIFICATE REQUEST' "$dir/cep.req" || fail "certreq -new wrote no request: $out"
+  out="$(certreq -f -q -submit -config "$ca_host\\Test CA" "$(winpath "$dir/cep.req")" \
+    "$(winpath "$dir/cep.cer")")"
+  if ! grep -q 'Certificate retrieved(Issued) Issued' <<<"$out" || [ ! -s "$dir/cep.cer" ]; then
+    fail "certreq -submit did not say issued or wrote no .cer: $out"
+  fi
+  out="$(certreq -q -accept -machine "$(winpath "$dir/cep.cer")")"
+  new="$(store_thumbprint "$dir/cep.cer" 2>/dev/null || true)"
+  fetch_when_up "http://127.0.0.1:${svc_port[W3SVC]}/metrics" "$dir/metrics.txt" || true
+  # The certstore collector's line for it: its template and whether the key is there.
+  key="$(grep -F 'ndes_certificate_has_private_key{' "$dir/metrics.txt" |
+    grep -F "thumbprint=\"${new:-none}\"" | sed -E 's/.*(template="[^"]*").*\} ([01])$/\1 \2/' || true)"
+  [ "$key" = 'template="CEPEncryption" 1' ] ||
+    fail "certreq -accept: the new certificate ${new:-?} is not in LocalMachine\\My with its key ($out; the collector: '$key')"
+
+  out="$(certreq -f -q -new "$(winpath "$dir/unknown.inf")" "$(winpath "$dir/unknown.req")")" || true
+  grep -q 0x80092004 <<<"$out" || fail "certreq -new of an unknown RenewalCert did not fail with 0x80092004: $out"
+  out="$(certreq -f -q -submit -config "$ca_host\\Pending CA" "$(winpath "$dir/cep.req")" \
+    "$(winpath "$dir/pending.cer")")"
+  if ! grep -q 'Certificate request is pending: Taken Under Submission' <<<"$out" ||
+    [ -e "$dir/pending.cer" ]; then
+    fail "certreq -submit to the Pending CA: $out (a .cer written: $([ -e "$dir/pending.cer" ] && echo yes || echo no))"
+  fi
+  standin_stop
+  if [ "$failed" -eq 0 ]; then
+    echo "ok: certreq.exe -new/-submit/-accept put a new CEPEncryption certificate with its key into LocalMachine\\My;" \
+      "an unknown RenewalCert fails with 0x80092004; a pending request writes no .cer"
+  fi
+}
+
 # run_case NAME CA_NAME: one renewal on a fresh store and state directory.
 run_case() {
   local name="$1" ca_name="$2" dir="$work/$1"
@@ -226,6 +277,7 @@ print(r[-1]["status"] if r else "")' "$dir/renewals.json" "${old[cep]}" 2>/dev/n
 
 for c in $cases; do
   case "$c" in
+    certreq) check_certreq ;;
     succeeded) run_case succeeded "Test CA" ;;
     pending) run_case pending "Pending CA" ;;
     wrong_template) run_case wrong_template "Wrong Template CA" ;;
@@ -236,4 +288,5 @@ done
 if [ "$failed" -ne 0 ]; then
   exit 1
 fi
-echo "PASS: ndes_renew_hook.exe renewed both RA certificates under wine end to end, held a pending request and stopped on a wrong template"
+echo "PASS ($cases): ndes_renew_hook.exe under wine renewed both RA certificates end to end," \
+  "held a pending request and stopped on a wrong template, as checked above"
