@@ -240,9 +240,10 @@ run_case() {
   [ "$code" = 202 ] || fail "$name: POST /alertmanager answered $code: $(cat "$dir/webhook.out")"
   grep -Eq '"started": *1' "$dir/webhook.out" || fail "$name: the webhook started no renewal: $(cat "$dir/webhook.out")"
 
-  # Until the renewal is over (at most 150 s: certreq, the restarts, the checks).
-  local status="" deadline=$((SECONDS + 150))
+  # Until the renewal is over (at most 120 s: certreq twice, the restarts, the checks).
+  local status="" deadline=$((SECONDS + 120))
   while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$hook_pid" 2>/dev/null || { fail "$name: ndes_renew_hook.exe exited"; break; }
     curl -fsS -H "$auth" "http://127.0.0.1:$hport/renewals" -o "$dir/renewals.json" 2>/dev/null || true
     status="$(python3 -c 'import json,sys
 r=[x for x in json.load(open(sys.argv[1])).get("renewals",[]) if x.get("thumbprint")==sys.argv[2]]
@@ -271,7 +272,7 @@ print(r[-1]["status"] if r else "")' "$dir/renewals.json" "${old[cep]}" 2>/dev/n
     echo "--- $name: the hook's log (last 60 lines)" >&2
     tail -60 "$dir/hook.log" >&2
     echo "--- $name: the CA and NDES stand-in" >&2
-    cat "$dir/standin.json" "$dir/ca/standin.log" >&2
+    { cat "$dir/standin.json"; echo; cat "$dir/ca/standin.log"; } >&2
   fi
 }
 
