@@ -536,6 +536,8 @@ int do_submit(const std::string& config, const std::string& req_path, const std:
   if (verdict == "denied") {
     std::printf("RequestId: %s\nRequestId: \"%s\"\nCertificate not issued (Denied) %s\n",
                 id.c_str(), id.c_str(), message.c_str());
+    // Which exit code certreq gives a denial is not documented; the hook reads the text
+    // (renew/certreq_output.h), so any failure code serves.
     return static_cast<int>(CERTSRV_E_BAD_REQUESTSUBJECT);
   }
   throw Failure("The CA's answer is not understood: " + head, E_UNEXPECTED);
