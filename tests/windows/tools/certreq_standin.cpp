@@ -417,7 +417,9 @@ int do_new(const std::string& inf_path, const std::string& req_path, bool overwr
   write_file(req_path, to_base64(request, CRYPT_STRING_BASE64REQUESTHEADER), overwrite);
 
   // The pending request, as certreq keeps it: a dummy certificate of the new key in
-  // the REQUEST store, linked to the key; -accept finds it by the public key.
+  // the REQUEST store, linked to the key, until the CA's answer is accepted ("ICEnroll::
+  // get_RequestStoreName", learn.microsoft.com/windows/win32/api/xenroll/
+  // nf-xenroll-icenroll-get_requeststorename); -accept finds it by the public key.
   CRYPT_KEY_PROV_INFO prov_info{};
   prov_info.pwszContainerName = const_cast<LPWSTR>(container.c_str());
   prov_info.pwszProvName = const_cast<LPWSTR>(MS_ENH_RSA_AES_PROV_W);
