@@ -1,6 +1,10 @@
 #include "probe/url.h"
 
+#ifdef _WIN32
+#include <ws2tcpip.h>  // inet_pton (Windows Vista and later)
+#else
 #include <arpa/inet.h>
+#endif
 
 #include <algorithm>
 #include <cctype>

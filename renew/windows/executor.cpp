@@ -10,21 +10,16 @@
 
 #include "renew/event_wait.h"
 #include "renew/windows/evt_api.h"
+#include "renew/windows/scep_url.h"
 #include "renew/windows/steps.h"
 
 namespace ndes::renew {
 namespace windows {
 
-StepOutcome failed(std::string detail) {
-  StepOutcome out;
-  out.status = "failed";
-  out.detail = std::move(detail);
-  return out;
-}
+StepOutcome failed(std::string detail) { return failed_outcome(std::move(detail)); }
 
 std::string param(const PlannedStep& step, const std::string& name) {
-  const auto it = step.params.find(name);
-  return it == step.params.end() ? std::string() : it->second;
+  return step_param(step, name);
 }
 
 namespace {
@@ -51,7 +46,7 @@ class WindowsExecutor final : public Executor {
       case StepKind::grant_key_read:
         return grant_key_read(step, ctx);
       case StepKind::remove_superseded:
-        return remove_superseded(ctx);
+        return remove_superseded(step, ctx);
       case StepKind::restart_services:
         return restart_services(step);
       case StepKind::check_ndes_event:
@@ -68,6 +63,10 @@ class WindowsExecutor final : public Executor {
       *error = why;
     }
     return found;
+  }
+
+  std::optional<std::string> scep_url(std::string* error) override {
+    return scep_url_from_iis(error);
   }
 
  private:

@@ -11,6 +11,7 @@
 #include "renew/executor.h"
 #include "renew/windows/ldap_api.h"
 #include "renew/windows/scm_api.h"
+#include "renew/windows/store_steps.h"
 
 namespace ndes::renew::windows {
 
@@ -21,8 +22,6 @@ std::string param(const PlannedStep& step, const std::string& name);
 
 // The issued certificate is in LocalMachine\My with its key, and renews the old one.
 StepOutcome verify_new_cert(const PlannedStep& step);
-// The renewed certificates that the new one supersedes leave LocalMachine\My.
-StepOutcome remove_superseded(const RunContext& ctx);
 // The service account may read the new private key.
 StepOutcome grant_key_read(const PlannedStep& step, const RunContext& ctx);
 // Stops the `services` in reverse order, then starts them in order (services.cpp says

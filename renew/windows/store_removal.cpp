@@ -324,10 +324,4 @@ StepOutcome remove_superseded(const PlannedStep& step, const RunContext& ctx,
   return out;
 }
 
-StepOutcome remove_superseded(const RunContext& /*ctx*/) {
-  return failed(
-      "remove_superseded needs its step (backup_dir, thumbprints or templates): the executor "
-      "must call remove_superseded(step, ctx) from renew/windows/store_steps.h");
-}
-
 }  // namespace ndes::renew::windows

@@ -1,7 +1,5 @@
-// The store and key steps of the windows executor as they take their params now
-// (plan.h): remove_superseded reads its step (backup_dir, thumbprints or templates).
-// steps.h (the executor's dispatch) declares the older form; executor.cpp calls
-// remove_superseded(step, ctx) once steps.h declares it too. Windows only.
+// The removal step of the windows executor (plan.h): remove_superseded reads its step
+// (backup_dir, thumbprints or templates), backs up and then removes. Windows only.
 #pragma once
 
 // clang-format off
