@@ -4,7 +4,7 @@
 
 #include "base/text.h"
 #include "base/time.h"
-#include "common/xml_lite.h"
+#include "base/xml_lite.h"
 #include "eventlog/event_record.h"
 
 namespace ndes::renew {

@@ -219,6 +219,32 @@ GrantResult grant_capi(HCRYPTPROV prov, PSID sid) {
 
 }  // namespace
 
+namespace {
+
+// Opens the CAPI key container named by the certificate's CERT_KEY_PROV_INFO_PROP_ID
+// ("CRYPT_KEY_PROV_INFO structure": dwFlags carries CRYPT_MACHINE_KEYSET). False for a
+// CNG key (dwProvType 0) or when it cannot be opened.
+bool acquire_capi_from_prov_info(PCCERT_CONTEXT cert, HCRYPTPROV* prov, DWORD* key_spec) {
+  DWORD size = 0;
+  if (!CertGetCertificateContextProperty(cert, CERT_KEY_PROV_INFO_PROP_ID, nullptr, &size) ||
+      size < sizeof(CRYPT_KEY_PROV_INFO)) {
+    return false;
+  }
+  std::vector<BYTE> buf(size);
+  if (!CertGetCertificateContextProperty(cert, CERT_KEY_PROV_INFO_PROP_ID, buf.data(), &size)) {
+    return false;
+  }
+  const auto* info = reinterpret_cast<const CRYPT_KEY_PROV_INFO*>(buf.data());
+  if (info->dwProvType == 0) {
+    return false;
+  }
+  *key_spec = info->dwKeySpec;
+  return CryptAcquireContextW(prov, info->pwszContainerName, info->pwszProvName, info->dwProvType,
+                              (info->dwFlags & CRYPT_MACHINE_KEYSET) | CRYPT_SILENT) != FALSE;
+}
+
+}  // namespace
+
 StepOutcome grant_key_read(const PlannedStep& step, const RunContext& ctx) {
   const std::string role = param(step, "role");
   const auto tp = ctx.facts.find("new_thumbprint." + role);
@@ -245,7 +271,16 @@ StepOutcome grant_key_read(const PlannedStep& step, const RunContext& ctx) {
   if (!CryptAcquireCertificatePrivateKey(
           cert.get(), CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG, nullptr,
           &key, &key_spec, &must_free)) {
-    return failed("cannot open the new private key: " + win::last_error_text());
+    const std::string error = win::last_error_text();
+    // A CAPI key opened from its CERT_KEY_PROV_INFO_PROP_ID as Windows does inside
+    // CryptAcquireCertificatePrivateKey, the machine key set flag included: wine's
+    // CryptAcquireCertificatePrivateKey ignores CRYPT_MACHINE_KEYSET and fails here.
+    HCRYPTPROV prov = 0;
+    if (!acquire_capi_from_prov_info(cert.get(), &prov, &key_spec)) {
+      return failed("cannot open the new private key: " + error);
+    }
+    key = prov;
+    must_free = TRUE;
   }
   const bool cng = key_spec == CERT_NCRYPT_KEY_SPEC;
   const GrantResult r = cng ? grant_cng(key, sid.data()) : grant_capi(key, sid.data());

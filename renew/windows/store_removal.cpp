@@ -9,6 +9,11 @@
 #include <sddl.h>
 // clang-format on
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -121,6 +126,96 @@ std::string write_protected_file(const std::string& path, const std::string& byt
 // REPORT_NOT_ABLE_TO_EXPORT_PRIVATE_KEY fails on a non-exportable key instead of leaving
 // the key out; REPORT_NO_PRIVATE_KEY fails when the linked key is missing
 // (learn.microsoft.com/windows/win32/api/wincrypt/nf-wincrypt-pfxexportcertstoreex).
+namespace {
+
+// The PFX of a certificate without a key or with its key in a CAPI container, built
+// without PFXExportCertStoreEx: the key comes out of CryptExportKey as a PRIVATEKEYBLOB (which,
+// like PFXExportCertStoreEx with REPORT_NOT_ABLE_TO_EXPORT_PRIVATE_KEY, fails with
+// NTE_BAD_KEY_STATE on a non-exportable key: "CryptExportKey function"), and OpenSSL
+// writes the PKCS#12. Used only when PFXExportCertStoreEx fails: wine 8 has it as a stub
+// that always fails, so this is what runs there (windows.renew_hook_execute).
+//
+// The private key of a CAPI container, for openssl_pfx().
+std::optional<EVP_PKEY*> capi_private_key(const KeyRef& k, std::string* error, DWORD* code);
+
+std::optional<std::string> openssl_pfx(PCCERT_CONTEXT c, const std::optional<KeyRef>& key_ref,
+                                       const std::string& password, std::string* error,
+                                       DWORD* code) {
+  EVP_PKEY* pkey = nullptr;
+  if (key_ref) {
+    auto exported = capi_private_key(*key_ref, error, code);
+    if (!exported) {
+      return std::nullopt;
+    }
+    pkey = *exported;
+  }
+  const unsigned char* der = c->pbCertEncoded;
+  X509* x509 = d2i_X509(nullptr, &der, static_cast<long>(c->cbCertEncoded));
+  PKCS12* p12 = x509 != nullptr
+                    ? PKCS12_create(password.c_str(), "backup", pkey, x509, nullptr, 0, 0, 0, 0, 0)
+                    : nullptr;
+  std::string out;
+  if (p12 != nullptr) {
+    unsigned char* bytes = nullptr;
+    const int n = i2d_PKCS12(p12, &bytes);
+    out.assign(reinterpret_cast<const char*>(bytes), n > 0 ? static_cast<std::size_t>(n) : 0);
+    OPENSSL_free(bytes);
+    PKCS12_free(p12);
+  }
+  EVP_PKEY_free(pkey);
+  X509_free(x509);
+  if (out.empty()) {
+    *code = ERROR_INVALID_DATA;
+    *error = "OpenSSL could not build the PKCS#12";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<EVP_PKEY*> capi_private_key(const KeyRef& k, std::string* error, DWORD* code) {
+  HCRYPTPROV prov = 0;
+  HCRYPTKEY key = 0;
+  DWORD size = 0;
+  std::vector<BYTE> blob;
+  const char* step = "CryptAcquireContext";
+  bool ok = CryptAcquireContextW(&prov, k.container.c_str(), k.provider.c_str(), k.prov_type,
+                                 (k.machine ? CRYPT_MACHINE_KEYSET : 0) | CRYPT_SILENT) != FALSE;
+  if (ok) {
+    step = "CryptGetUserKey";
+    ok = CryptGetUserKey(prov, k.key_spec, &key) != FALSE;
+  }
+  if (ok) {
+    step = "CryptExportKey";
+    ok = CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, nullptr, &size) != FALSE;
+  }
+  if (ok) {
+    blob.resize(size);
+    ok = CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, blob.data(), &size) != FALSE;
+  }
+  *code = ok ? 0 : GetLastError();
+  if (key != 0) {
+    CryptDestroyKey(key);
+  }
+  if (prov != 0) {
+    CryptReleaseContext(prov, 0);
+  }
+  if (!ok) {
+    *error = std::string(step) + ": " + win::numbered_error_text(*code);
+    return std::nullopt;
+  }
+  const unsigned char* in = blob.data();
+  EVP_PKEY* pkey = b2i_PrivateKey(&in, static_cast<long>(blob.size()));
+  SecureZeroMemory(blob.data(), blob.size());
+  if (pkey == nullptr) {
+    *code = ERROR_INVALID_DATA;
+    *error = "OpenSSL cannot read the exported PRIVATEKEYBLOB";
+    return std::nullopt;
+  }
+  return pkey;
+}
+
+}  // namespace
+
 std::optional<std::string> export_pfx(PCCERT_CONTEXT c, bool with_key, const std::string& password,
                                       std::string* error, DWORD* code) {
   const win::CertStoreHandle mem(
@@ -144,7 +239,11 @@ std::optional<std::string> export_pfx(PCCERT_CONTEXT c, bool with_key, const std
   }
   *code = ok ? 0 : GetLastError();
   SecureZeroMemory(wpass.data(), wpass.size() * sizeof(wchar_t));
-  if (!ok) {
+  if (!ok || pfx.empty()) {  // wine 8's stub fails, or "succeeds" with nothing
+    const auto key = with_key ? key_ref_of(c) : std::nullopt;
+    if (!key || !key->cng()) {
+      return openssl_pfx(c, key, password, error, code);
+    }
     *error = win::numbered_error_text(*code);
     return std::nullopt;
   }

@@ -39,10 +39,17 @@ for sev in info warning critical; do
   expect ndes-renew-hook,email alertname=NdesCertificateExpiringSoon severity="$sev" \
     role=enrollment_agent template=EnrollmentAgentOffline "${ra_labels[@]}"
 done
-expect ndes-renew-hook,email alertname=NdesCertificateExpired severity=critical \
+# An expired RA certificate -> people only: RenewalCert cannot renew it.
+expect email alertname=NdesCertificateExpired severity=critical \
   role=cep_encryption template=CEPEncryption "${ra_labels[@]}"
-expect ndes-renew-hook,email alertname=NdesCertificateExpired severity=critical \
+expect email alertname=NdesCertificateExpired severity=critical \
   role=enrollment_agent template=EnrollmentAgentOffline "${ra_labels[@]}"
+# Duplicate RA certificates in LocalMachine\My -> the hook's repair, and on to email;
+# duplicates in a files source -> email.
+expect ndes-renew-hook,email alertname=NdesRaCertificateDuplicate severity=critical \
+  role=cep_encryption template=CEPEncryption instance=ndes01:10227 collector=certstore
+expect email alertname=NdesRaCertificateDuplicate severity=critical role=cep_encryption \
+  template=CEPEncryption instance=ndes01:10227 collector=files
 # An RA role found by EKU with a v2 template name still goes to the hook.
 expect ndes-renew-hook,email alertname=NdesCertificateExpiringSoon severity=warning \
   role=cep_encryption template=Corp-NDES-CEP "${ra_labels[@]}"
@@ -56,7 +63,6 @@ for role in ssl connector_identity ca; do
 done
 
 # Every other alert -> email, RA-related ones included.
-expect email alertname=NdesRaCertificateDuplicate severity=critical role=cep_encryption template=CEPEncryption instance=ndes01:10227
 expect email alertname=NdesRaCertificateMissing severity=critical role=enrollment_agent template=EnrollmentAgentOffline instance=ndes01:10227
 expect email alertname=NdesPrivateKeyNotReadable severity=critical instance=ndes01:10227 thumbprint=AA00000000000000000000000000000000000000
 expect email alertname=NdesRenewalFailed severity=warning template=CEPEncryption instance=ndes01:10228

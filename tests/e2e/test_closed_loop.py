@@ -116,6 +116,10 @@ def scenario_renew(loop: ns.Loop, store: ns.Store, f: Failures) -> None:
     mine = acted_on(records, old)
     f.check(len(mine) == 1 and mine[0]["status"] == "succeeded",
             f"exactly one renewal of {old}, succeeded: {[(r['id'], r['status'], r['reason']) for r in mine]}")
+    f.check(len(mine) == 1 and mine[0]["verified_in"] == f"files {store.dir}"
+            and mine[0]["targets"][0]["thumbprint"] == old and mine[0]["targets"][0]["not_after"],
+            f"the hook found {old} itself in {store.dir} before it renewed it: "
+            f"{[(r.get('verified_in'), r.get('targets')) for r in mine]}")
     hook_metrics = loop.text(f"{loop.hook}/metrics")
     accepted = ns.metric_value(hook_metrics, "ndes_renew_webhooks_total", {"result": "accepted"})
     f.check(accepted is not None and accepted >= 2,

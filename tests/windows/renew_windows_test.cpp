@@ -219,69 +219,9 @@ void make_key_non_exportable(const std::wstring& store, const std::string& tp) {
   CryptReleaseContext(prov, 0);
 }
 
-// Wine 8's PFXExportCertStoreEx is a stub that always fails, so under wine
-// remove_superseded gets this stand-in behind the same PfxExport interface: the key
-// is exported with CryptExportKey (which, like PFXExportCertStoreEx with
-// REPORT_NOT_ABLE_TO_EXPORT_PRIVATE_KEY, fails with NTE_BAD_KEY_STATE on a
-// non-exportable key) and OpenSSL writes the PKCS#12. On Windows the real export runs.
-std::optional<std::string> openssl_pfx_standin(PCCERT_CONTEXT cert, bool with_key,
-                                               const std::string& password, std::string* error,
-                                               DWORD* code) {
-  const unsigned char* der = cert->pbCertEncoded;
-  X509* x509 = d2i_X509(nullptr, &der, static_cast<long>(cert->cbCertEncoded));
-  EVP_PKEY* pkey = nullptr;
-  if (with_key) {
-    const auto key = key_location(cert);
-    HCRYPTPROV prov = 0;
-    HCRYPTKEY handle = 0;
-    DWORD size = 0;
-    std::vector<BYTE> blob;
-    bool ok = key && CryptAcquireContextW(&prov, key->container.c_str(), key->provider.c_str(),
-                                          key->prov_type, key->flags | CRYPT_SILENT);
-    ok = ok && CryptGetUserKey(prov, key->key_spec, &handle);
-    ok = ok && CryptExportKey(handle, 0, PRIVATEKEYBLOB, 0, nullptr, &size);
-    if (ok) {
-      blob.resize(size);
-      ok = CryptExportKey(handle, 0, PRIVATEKEYBLOB, 0, blob.data(), &size);
-    }
-    *code = ok ? 0 : GetLastError();
-    if (handle != 0) {
-      CryptDestroyKey(handle);
-    }
-    if (prov != 0) {
-      CryptReleaseContext(prov, 0);
-    }
-    if (!ok) {
-      X509_free(x509);
-      *error = "CryptExportKey failed";
-      return std::nullopt;
-    }
-    const unsigned char* in = blob.data();
-    pkey = b2i_PrivateKey(&in, static_cast<long>(blob.size()));
-  }
-  PKCS12* p12 = PKCS12_create(password.c_str(), "backup", pkey, x509, nullptr, 0, 0, 0, 0, 0);
-  std::string out;
-  if (p12 != nullptr) {
-    unsigned char* bytes = nullptr;
-    const int n = i2d_PKCS12(p12, &bytes);
-    out.assign(reinterpret_cast<const char*>(bytes), n > 0 ? n : 0);
-    OPENSSL_free(bytes);
-    PKCS12_free(p12);
-  }
-  EVP_PKEY_free(pkey);
-  X509_free(x509);
-  if (out.empty()) {
-    *code = ERROR_INVALID_DATA;
-    *error = "PKCS12_create failed";
-    return std::nullopt;
-  }
-  return out;
-}
-
-windows::PfxExport pfx_export() {
-  return test::winstore::under_wine() ? windows::PfxExport(openssl_pfx_standin)
-                                      : windows::PfxExport(windows::export_pfx);
-}
+// The export remove_superseded uses: PFXExportCertStoreEx, and where that fails for a CAPI
+// key (wine 8 has it as a stub) CryptExportKey plus OpenSSL (store_removal.cpp).
+windows::PfxExport pfx_export() { return windows::PfxExport(windows::export_pfx); }
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
