@@ -32,8 +32,8 @@ bool serves_scep(const xml::Element& site) {
       return true;
     }
     for (const xml::Element* dir : app->children_named("virtualDirectory")) {
-      const std::string_view dir_path =
-          without_trailing_slash(dir->attribute("path").value_or("/"));
+      // A copy: attribute() answers a temporary, which a view would outlive.
+      const std::string dir_path(without_trailing_slash(dir->attribute("path").value_or("/")));
       const std::string full = (app_path == "/" ? "" : app_path) + std::string(dir_path);
       if (iequals(without_trailing_slash(full), kScepApplication)) {
         return true;
