@@ -66,6 +66,18 @@ Setter names_setter(std::vector<std::string>* target) {
   };
 }
 
+// A whole number of seconds (parse_duration_seconds); `examples` for the error.
+Setter seconds_setter(std::int64_t* target, const char* examples) {
+  return [target, examples](const Values& v) -> std::string {
+    const auto secs = parse_duration_seconds(v.back());
+    if (!secs) {
+      return ndes::quote(v.back()) + " is not a duration (e.g. " + examples + ")";
+    }
+    *target = *secs;
+    return "";
+  };
+}
+
 // The settings that are both a flag and a config-file key, filling `cfg`.
 settings::Table hook_settings(HookConfig& cfg) {
   const auto mode = [&cfg](const Values& v) -> std::string {
@@ -105,14 +117,6 @@ settings::Table hook_settings(HookConfig& cfg) {
     cfg.command.argv = v;
     return "";
   };
-  const auto command_timeout = [&cfg](const Values& v) -> std::string {
-    const auto secs = parse_duration_seconds(v.back());
-    if (!secs) {
-      return ndes::quote(v.back()) + " is not a duration (e.g. 120s, 5m, 1h)";
-    }
-    cfg.command.timeout_seconds = *secs;
-    return "";
-  };
   const auto clear_flag = [](bool* target) -> Setter {
     return [target](const Values&) -> std::string {
       *target = false;
@@ -134,14 +138,6 @@ settings::Table hook_settings(HookConfig& cfg) {
       return ndes::quote(url) + " is not an http:// or https:// URL";
     }
     cfg.verify_scep_url = url;
-    return "";
-  };
-  const auto renew_window = [&cfg](const Values& v) -> std::string {
-    const auto secs = parse_duration_seconds(v.back());
-    if (!secs) {
-      return ndes::quote(v.back()) + " is not a duration (e.g. 30d, 720h)";
-    }
-    cfg.renew_window_seconds = *secs;
     return "";
   };
   using settings::bool_setter;
@@ -200,7 +196,7 @@ settings::Table hook_settings(HookConfig& cfg) {
        "", path_setter(&cfg.verify_events_xml_dir), nullptr},
       {"renew.window", Kind::text, "DURATION",
        "Renew the other RA certificate in the same run when it expires within this", "30d",
-       renew_window, nullptr},
+       seconds_setter(&cfg.renew_window_seconds, "30d, 720h"), nullptr},
       {"instance", Kind::text, "NAME",
        "Act only on alerts whose instance label is this host (port ignored)", "the host name",
        instance, nullptr},
@@ -218,7 +214,7 @@ settings::Table hook_settings(HookConfig& cfg) {
        "{instance} {id} are replaced",
        "", command_argv, nullptr},
       {"command.timeout", Kind::text, "DURATION", "executor=command: kill the command after this",
-       "120s", command_timeout, nullptr},
+       "120s", seconds_setter(&cfg.command.timeout_seconds, "120s, 5m, 1h"), nullptr},
       {"audit.file", Kind::text, "FILE", "Audit log file", "<state.dir>/audit.log",
        path_setter(&cfg.audit_file), nullptr},
       {"log.level", Kind::text, "LEVEL", "debug, info, warn, error", "info",

@@ -10,11 +10,6 @@
 namespace ndes::renew {
 namespace {
 
-StepOutcome failed(std::string detail) { return failed_outcome(std::move(detail)); }
-std::string param(const PlannedStep& step, const std::string& name) {
-  return step_param(step, name);
-}
-
 probe::HttpFetchResult get(const std::string& url, std::chrono::seconds timeout) {
   probe::HttpFetchOptions options;
   options.deadline = std::chrono::steady_clock::now() + timeout;
@@ -34,20 +29,20 @@ std::string status_text(const probe::HttpFetchResult& r) {
 StepOutcome judge_scep_answers(const ScepAnswers& answers,
                                const std::vector<std::string>& expected_thumbprints) {
   if (answers.caps_status != 200) {
-    return failed("GetCACaps answered HTTP " + std::to_string(answers.caps_status) +
-                  " (NDES did not load: see the Application log for Event 2)");
+    return failed_outcome("GetCACaps answered HTTP " + std::to_string(answers.caps_status) +
+                          " (NDES did not load: see the Application log for Event 2)");
   }
   const scep::CaCaps caps = scep::parse_ca_caps(answers.caps_body);
   if (caps.error) {
-    return failed("GetCACaps: " + *caps.error);
+    return failed_outcome("GetCACaps: " + *caps.error);
   }
   if (answers.cert_status != 200) {
-    return failed("GetCACert answered HTTP " + std::to_string(answers.cert_status));
+    return failed_outcome("GetCACert answered HTTP " + std::to_string(answers.cert_status));
   }
   const scep::CaCertAnswer cert =
       scep::decode_ca_cert(answers.cert_content_type, answers.cert_body);
   if (cert.error) {
-    return failed("GetCACert: " + *cert.error);
+    return failed_outcome("GetCACert: " + *cert.error);
   }
   std::vector<std::string> served;
   for (const auto& c : cert.certificates) {
@@ -75,7 +70,7 @@ StepOutcome judge_scep_answers(const ScepAnswers& answers,
 
 std::vector<std::string> expected_thumbprints(const PlannedStep& step, const RunContext& ctx) {
   std::vector<std::string> out;
-  for (const auto& t : split(param(step, "thumbprints"), ',')) {
+  for (const auto& t : split(step_param(step, "thumbprints"), ',')) {
     if (!t.empty()) {
       out.push_back(upper(t));
     }
@@ -92,19 +87,19 @@ std::vector<std::string> expected_thumbprints(const PlannedStep& step, const Run
 }
 
 StepOutcome check_scep(const PlannedStep& step, RunContext& ctx) {
-  const std::string target = param(step, "url");
+  const std::string target = step_param(step, "url");
   std::string error;
   const auto caps_url = scep::request_url(target, "GetCACaps", &error);
   const auto cert_url = scep::request_url(target, "GetCACert", &error);
   if (!caps_url || !cert_url) {
-    return failed("the SCEP URL " + quote(target) + " is not usable: " + error);
+    return failed_outcome("the SCEP URL " + quote(target) + " is not usable: " + error);
   }
   const std::vector<std::string> want = expected_thumbprints(step, ctx);
   if (want.empty()) {
-    return failed("no new RA certificate to look for (verify_new_cert did not pass)");
+    return failed_outcome("no new RA certificate to look for (verify_new_cert did not pass)");
   }
   std::int64_t timeout_seconds = 120;
-  if (const auto t = param(step, "timeout_seconds"); !t.empty() && is_digits(t)) {
+  if (const auto t = step_param(step, "timeout_seconds"); !t.empty() && is_digits(t)) {
     timeout_seconds = std::stoll(t);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
@@ -112,7 +107,7 @@ StepOutcome check_scep(const PlannedStep& step, RunContext& ctx) {
   std::string last;
   for (;;) {
     if (ctx.cancel != nullptr && ctx.cancel->load()) {
-      return failed("cancelled: the hook is stopping");
+      return failed_outcome("cancelled: the hook is stopping");
     }
     const auto caps = get(*caps_url, std::chrono::seconds(15));
     last = status_text(caps);
@@ -122,10 +117,10 @@ StepOutcome check_scep(const PlannedStep& step, RunContext& ctx) {
       break;
     }
     if (std::chrono::steady_clock::now() + std::chrono::seconds(3) >= deadline) {
-      StepOutcome out = failed("GetCACaps at " + *caps_url + ": " + last + " for " +
-                               std::to_string(timeout_seconds) +
-                               "s after the restart (NDES did not load: see the Application "
-                               "log for Event 2)");
+      StepOutcome out = failed_outcome(
+          "GetCACaps at " + *caps_url + ": " + last + " for " + std::to_string(timeout_seconds) +
+          "s after the restart (NDES did not load: see the Application "
+          "log for Event 2)");
       out.facts["url"] = target;
       return out;
     }
@@ -133,7 +128,7 @@ StepOutcome check_scep(const PlannedStep& step, RunContext& ctx) {
   }
   const auto cert = get(*cert_url, std::chrono::seconds(15));
   if (cert.failure) {
-    return failed("GetCACert at " + *cert_url + ": " + status_text(cert));
+    return failed_outcome("GetCACert at " + *cert_url + ": " + status_text(cert));
   }
   answers.cert_status = cert.status;
   answers.cert_content_type = cert.content_type;
