@@ -39,11 +39,12 @@ IntakePlan plan_repair(const IntakeInput& in, IntakePlan out) {
                   runbook);
   }
   std::string why_not;
-  auto repair = plan_duplicate_repair(in.target.template_name, *in.found, in.now, &why_not);
+  NoRepair kind = NoRepair::nothing_to_repair;
+  auto repair = plan_duplicate_repair(in.target.template_name, *in.found, in.now, &why_not, &kind);
   if (!repair) {
     // One certificate or none: already repaired, or the alert is stale (skipped). No valid
     // one with its key to keep: a person must enroll a new certificate first (refused).
-    if (why_not.ends_with(kNothingToRepair)) {
+    if (kind == NoRepair::nothing_to_repair) {
       out.skipped = why_not;
       return out;
     }

@@ -103,11 +103,15 @@ std::optional<RenewTarget> companion_target(const RenewTarget& target,
 
 std::optional<DuplicateRepair> plan_duplicate_repair(std::string_view template_name,
                                                      const std::vector<SourceCertificate>& found,
-                                                     std::int64_t now, std::string* why_not) {
+                                                     std::int64_t now, std::string* why_not,
+                                                     NoRepair* kind) {
   const auto certs = of_template(found, template_name);
   if (certs.size() < 2) {
     *why_not = std::to_string(certs.size()) + " certificate(s) of template " +
-               quote(template_name) + " installed: " + std::string(kNothingToRepair);
+               quote(template_name) + " installed: nothing to repair";
+    if (kind != nullptr) {
+      *kind = NoRepair::nothing_to_repair;
+    }
     return std::nullopt;
   }
   const auto keep = std::find_if(certs.begin(), certs.end(), [&](const SourceCertificate* c) {
@@ -116,6 +120,9 @@ std::optional<DuplicateRepair> plan_duplicate_repair(std::string_view template_n
   if (keep == certs.end()) {
     *why_not = "no valid certificate of template " + quote(template_name) +
                " with its private key to keep: renew or re-enroll by hand first";
+    if (kind != nullptr) {
+      *kind = NoRepair::nothing_safe_to_keep;
+    }
     return std::nullopt;
   }
   DuplicateRepair repair;

@@ -46,15 +46,17 @@ std::optional<RenewTarget> companion_target(const RenewTarget& target,
 // `template_name` that has its private key, remove every other certificate of that
 // template. NDES stops with two valid certificates of one RA template (Event 10, then
 // Event 2 with 0x80070057).
-inline constexpr std::string_view kNothingToRepair = "nothing to repair";  // ends *why_not
 struct DuplicateRepair {
   std::string keep;                 // thumbprint
   std::vector<std::string> remove;  // thumbprints, newest first
 };
-// nullopt with *why_not when there is nothing to repair (one or no certificate of the
-// template) or nothing safe to keep (no valid certificate with its private key).
+// Why there is no repair: nothing to repair (one or no certificate of the template), or
+// nothing safe to keep (no valid certificate with its private key).
+enum class NoRepair { nothing_to_repair, nothing_safe_to_keep };
+// nullopt with *why_not (and *kind, when given) when there is no repair.
 std::optional<DuplicateRepair> plan_duplicate_repair(std::string_view template_name,
                                                      const std::vector<SourceCertificate>& found,
-                                                     std::int64_t now, std::string* why_not);
+                                                     std::int64_t now, std::string* why_not,
+                                                     NoRepair* kind = nullptr);
 
 }  // namespace ndes::renew

@@ -129,11 +129,14 @@ TEST_F(RenewTargetCheckTest, TheRepairKeepsTheNewestValidCertificateWithItsKey) 
   EXPECT_THAT(repair->remove, ElementsAre(newest_nokey.cert.thumbprint, old_valid.cert.thumbprint,
                                           expired.cert.thumbprint));
 
-  EXPECT_FALSE(plan_duplicate_repair("CEPEncryption", {cep, new_valid}, now_, &why));
+  NoRepair kind = NoRepair::nothing_safe_to_keep;
+  EXPECT_FALSE(plan_duplicate_repair("CEPEncryption", {cep, new_valid}, now_, &why, &kind));
   EXPECT_THAT(why, HasSubstr("nothing to repair"));
+  EXPECT_EQ(kind, NoRepair::nothing_to_repair);
   EXPECT_FALSE(
-      plan_duplicate_repair("EnrollmentAgentOffline", {expired, newest_nokey}, now_, &why));
+      plan_duplicate_repair("EnrollmentAgentOffline", {expired, newest_nokey}, now_, &why, &kind));
   EXPECT_THAT(why, HasSubstr("no valid certificate"));
+  EXPECT_EQ(kind, NoRepair::nothing_safe_to_keep);
 }
 
 }  // namespace
